@@ -1,0 +1,1 @@
+"""The Users API Lambda handlers: standard library and boto3 only."""
