@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -21,7 +21,7 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 HANDLER_PACKAGE = "users"
 
 
-@lru_cache(maxsize=None)
+@cache
 def shared_module(name: str) -> ModuleType:
     """Load ``functions/users/<name>.py`` under a private module name."""
     path = FUNCTIONS_DIR / HANDLER_PACKAGE / f"{name}.py"

@@ -16,7 +16,6 @@ performs on each table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from awacs import dynamodb
 from awacs.aws import Action
@@ -47,7 +46,7 @@ class Route:
     summary: str
     #: Which request model validates the body: ``create``, ``update`` or
     #: None when the route takes no body.
-    body: Optional[str]
+    body: str | None
     #: IAM actions on the users table and on the email guard table.
     users_table_actions: tuple[Action, ...] = ()
     emails_table_actions: tuple[Action, ...] = ()

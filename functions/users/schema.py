@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ CREATE = "create"
 UPDATE = "update"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _user_schema_text() -> str:
     return SCHEMA_PATH.read_text(encoding="utf-8")
 

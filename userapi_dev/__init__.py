@@ -1,0 +1,4 @@
+"""Development helpers shared by tests, benchmarks and the local server.
+
+Never shipped to Lambda and never imported by the template builder.
+"""
