@@ -1,0 +1,411 @@
+"""API Gateway: the regional REST API, derived from the route table.
+
+Resources, methods, request models, CORS preflights and invoke permissions
+all come from ``ROUTES``; the gateway's own errors (unknown route, bad body,
+throttling...) are rewritten into API.md's error envelope with CORS headers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from troposphere import AWSObject, GetAtt, If, Ref, Sub, Template
+from troposphere.apigateway import (
+    AccessLogSetting,
+    Account,
+    Deployment,
+    EndpointConfiguration,
+    GatewayResponse,
+    Integration,
+    IntegrationResponse,
+    Method,
+    MethodResponse,
+    MethodSetting,
+    Model,
+    RequestValidator,
+    Resource,
+    RestApi,
+    Stage,
+)
+from troposphere.awslambda import Permission
+from troposphere.logs import LogGroup
+
+from .account import stage_dependency
+from .functions import RouteFunction
+from .handler_code import user_schema_module
+from .naming import PREFIX, pascal
+from .parameters import TRACING_ENABLED, Parameters
+from .routes import Route
+
+JSON = "application/json"
+#: Request headers a browser may send: the body type, optimistic locking and SigV4.
+CORS_ALLOW_HEADERS = (
+    "Content-Type",
+    "If-Match",
+    "Authorization",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+)
+#: Response headers a browser script may read (the handlers set them).
+CORS_EXPOSE_HEADERS = ("ETag", "Location")
+CORS_MAX_AGE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """How one API Gateway response type is rewritten into API.md's envelope."""
+
+    response_type: str
+    #: None keeps the status API Gateway chose (the DEFAULT_* catch-alls).
+    status: str | None
+    code: str
+    #: A JSON value: a quoted literal, or a ``$context`` variable.
+    message: str
+
+
+GATEWAY_ERRORS: tuple[GatewayError, ...] = (
+    GatewayError("DEFAULT_4XX", None, "bad_request", "$context.error.messageString"),
+    GatewayError("DEFAULT_5XX", None, "internal_error", '"Internal server error"'),
+    GatewayError(
+        "BAD_REQUEST_BODY", "400", "validation_failed", '"$context.error.validationErrorString"'
+    ),
+    GatewayError("BAD_REQUEST_PARAMETERS", "400", "bad_request", "$context.error.messageString"),
+    GatewayError("ACCESS_DENIED", "403", "forbidden", '"Forbidden"'),
+    GatewayError("INVALID_SIGNATURE", "403", "forbidden", '"Forbidden: invalid signature"'),
+    GatewayError("EXPIRED_TOKEN", "403", "forbidden", '"Forbidden: expired credentials"'),
+    # API Gateway answers an unknown route (or method) with this type.
+    GatewayError("MISSING_AUTHENTICATION_TOKEN", "404", "not_found", '"Not found"'),
+    GatewayError("RESOURCE_NOT_FOUND", "404", "not_found", '"Not found"'),
+    GatewayError("REQUEST_TOO_LARGE", "413", "payload_too_large", '"Payload too large"'),
+    GatewayError(
+        "UNSUPPORTED_MEDIA_TYPE", "415", "unsupported_media_type", '"Unsupported media type"'
+    ),
+    GatewayError("THROTTLED", "429", "too_many_requests", '"Too many requests"'),
+)
+
+#: Access log fields: request ids, caller, route, outcome and timings. No
+#: headers, query strings or bodies: those carry personal data (API.md).
+ACCESS_LOG_FORMAT: dict[str, str] = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "sourceIp": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationStatus": "$context.integration.status",
+    "integrationError": "$context.integration.error",
+    "errorMessage": "$context.error.message",
+    "errorType": "$context.error.responseType",
+}
+
+
+def resource_logical_id(path: str) -> str:
+    """``/users/{user_id}`` -> ``UsersUserIdResource``."""
+    return f"{pascal(path)}Resource"
+
+
+def source_arn_path(path: str) -> str:
+    """``/users/{user_id}`` -> ``/users/*``: the invoke-permission path pattern."""
+    return re.sub(r"\{[^}]+\}", "*", path)
+
+
+def path_parameters(path: str) -> list[str]:
+    """``/users/{user_id}`` -> ``["user_id"]``."""
+    return re.findall(r"\{([^}]+)\}", path)
+
+
+def _cors_origin(params: Parameters) -> Sub:
+    """The configured origin as a header mapping value (a quoted literal)."""
+    return Sub(f"'${{{params.cors_allow_origin.title}}}'")
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return "'" + ",".join(values) + "'"
+
+
+def _add_resources(
+    template: Template, api: RestApi, routes: tuple[Route, ...]
+) -> dict[str, Resource]:
+    """One Resource per path prefix, parents before children."""
+    resources: dict[str, Resource] = {}
+    for route in routes:
+        segments = route.path.strip("/").split("/")
+        for depth in range(1, len(segments) + 1):
+            path = "/" + "/".join(segments[:depth])
+            if path in resources:
+                continue
+            parent = (
+                GetAtt(api, "RootResourceId")
+                if depth == 1
+                else Ref(resources["/" + "/".join(segments[: depth - 1])])
+            )
+            resources[path] = template.add_resource(
+                Resource(
+                    resource_logical_id(path),
+                    RestApiId=Ref(api),
+                    ParentId=parent,
+                    PathPart=segments[depth - 1],
+                )
+            )
+    return resources
+
+
+def _add_models(template: Template, api: RestApi, routes: tuple[Route, ...]) -> dict[str, Model]:
+    """One JSON-schema model per request-body kind (create, update)."""
+    schema = user_schema_module()
+    models: dict[str, Model] = {}
+    for kind in dict.fromkeys(route.body for route in routes if route.body):
+        request_schema = schema.request_schema(kind)
+        models[kind] = template.add_resource(
+            Model(
+                f"{request_schema['title']}Model",
+                RestApiId=Ref(api),
+                Name=request_schema["title"],
+                ContentType=JSON,
+                Description=f"Body of a {kind} request (functions/users/schema.json)",
+                Schema=request_schema,
+            )
+        )
+    return models
+
+
+def _route_method(
+    route: Route,
+    function: RouteFunction,
+    api: RestApi,
+    resource: Resource,
+    validator: RequestValidator,
+    models: Mapping[str, Model],
+) -> Method:
+    extra: dict[str, object] = {}
+    if route.body:
+        extra["RequestValidatorId"] = Ref(validator)
+        extra["RequestModels"] = {JSON: Ref(models[route.body])}
+    return Method(
+        f"{route.name}Method",
+        RestApiId=Ref(api),
+        ResourceId=Ref(resource),
+        HttpMethod=route.method,
+        AuthorizationType=route.authorization,
+        OperationName=route.name,
+        RequestParameters={
+            f"method.request.path.{name}": True for name in path_parameters(route.path)
+        },
+        Integration=Integration(
+            Type="AWS_PROXY",
+            IntegrationHttpMethod="POST",
+            Uri=Sub(
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
+                f"/functions/${{{function.function.title}.Arn}}/invocations"
+            ),
+        ),
+        **extra,
+    )
+
+
+def _options_method(
+    path: str, methods: list[str], api: RestApi, resource: Resource, params: Parameters
+) -> Method:
+    """CORS preflight answered by API Gateway itself (MOCK): no Lambda call."""
+    headers = {
+        "Access-Control-Allow-Origin": _cors_origin(params),
+        "Access-Control-Allow-Methods": _quoted([*methods, "OPTIONS"]),
+        "Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
+        "Access-Control-Max-Age": f"'{CORS_MAX_AGE_SECONDS}'",
+    }
+    return Method(
+        f"{pascal(path)}OptionsMethod",
+        RestApiId=Ref(api),
+        ResourceId=Ref(resource),
+        HttpMethod="OPTIONS",
+        AuthorizationType="NONE",
+        Integration=Integration(
+            Type="MOCK",
+            RequestTemplates={JSON: '{"statusCode": 200}'},
+            IntegrationResponses=[
+                IntegrationResponse(
+                    StatusCode="200",
+                    ResponseParameters={
+                        f"method.response.header.{name}": value for name, value in headers.items()
+                    },
+                    ResponseTemplates={JSON: ""},
+                )
+            ],
+        ),
+        MethodResponses=[
+            MethodResponse(
+                StatusCode="200",
+                ResponseParameters={f"method.response.header.{name}": True for name in headers},
+            )
+        ],
+    )
+
+
+def _gateway_response(error: GatewayError, api: RestApi, params: Parameters) -> GatewayResponse:
+    body = (
+        f'{{"error":{{"code":"{error.code}","message":{error.message},'
+        '"request_id":"$context.requestId"}}'
+    )
+    extra = {"StatusCode": error.status} if error.status else {}
+    return GatewayResponse(
+        f"{pascal(error.response_type)}GatewayResponse",
+        RestApiId=Ref(api),
+        ResponseType=error.response_type,
+        ResponseParameters={
+            "gatewayresponse.header.Access-Control-Allow-Origin": _cors_origin(params),
+            "gatewayresponse.header.Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
+            "gatewayresponse.header.Access-Control-Expose-Headers": _quoted(CORS_EXPOSE_HEADERS),
+        },
+        ResponseTemplates={JSON: body},
+        **extra,
+    )
+
+
+def deployment_logical_id(definitions: Iterable[AWSObject]) -> str:
+    """``ApiDeployment<hash>``: changes exactly when the API definition does.
+
+    A Deployment is an immutable snapshot: CloudFormation only redeploys when
+    its logical id changes. Hashing the canonical JSON of every resource,
+    method, model, validator and gateway response makes that happen on each
+    API change and never otherwise (no uuid, no clock).
+    """
+    canonical = json.dumps(
+        {obj.title: obj.to_dict() for obj in definitions},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return "ApiDeployment" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Api:
+    """What outputs and monitoring need from the API."""
+
+    rest_api: RestApi
+    stage: Stage
+    deployment: Deployment
+
+
+def add_api(
+    template: Template,
+    params: Parameters,
+    functions: list[RouteFunction],
+    account: Account,
+) -> Api:
+    """Add the REST API, its stage and logging, and the invoke permissions."""
+    routes = tuple(item.route for item in functions)
+    api = template.add_resource(
+        RestApi(
+            "RestApi",
+            Name=Sub(PREFIX),
+            Description="Users API (userapi_stack)",
+            EndpointConfiguration=EndpointConfiguration(Types=["REGIONAL"]),
+            # Bodies are capped by the handlers at 16 KiB; no binary media.
+            DisableExecuteApiEndpoint=False,
+        )
+    )
+    resources = _add_resources(template, api, routes)
+    models = _add_models(template, api, routes)
+    validator = template.add_resource(
+        RequestValidator(
+            "BodyValidator",
+            RestApiId=Ref(api),
+            Name="body-and-parameters",
+            ValidateRequestBody=True,
+            ValidateRequestParameters=True,
+        )
+    )
+    methods = [
+        template.add_resource(
+            _route_method(item.route, item, api, resources[item.route.path], validator, models)
+        )
+        for item in functions
+    ]
+    for path in dict.fromkeys(route.path for route in routes):
+        allowed = [route.method for route in routes if route.path == path]
+        methods.append(
+            template.add_resource(_options_method(path, allowed, api, resources[path], params))
+        )
+    responses = [
+        template.add_resource(_gateway_response(error, api, params)) for error in GATEWAY_ERRORS
+    ]
+    definitions = [*resources.values(), *models.values(), validator, *methods, *responses]
+    deployment = template.add_resource(
+        Deployment(
+            deployment_logical_id(definitions),
+            RestApiId=Ref(api),
+            Description="Snapshot of the API definition (id hashes its content)",
+            # The snapshot must include every method and gateway response.
+            DependsOn=sorted(obj.title for obj in (*methods, *responses)),
+        )
+    )
+    access_logs = template.add_resource(
+        LogGroup(
+            "ApiAccessLogGroup",
+            LogGroupName=Sub(f"/aws/apigateway/{PREFIX}/access"),
+            RetentionInDays=Ref(params.log_retention_days),
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    # API Gateway creates this group itself, with no retention, unless it exists.
+    template.add_resource(
+        LogGroup(
+            "ApiExecutionLogGroup",
+            LogGroupName=Sub("API-Gateway-Execution-Logs_${RestApi}/${Environment}"),
+            RetentionInDays=Ref(params.log_retention_days),
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    stage = template.add_resource(
+        Stage(
+            "ApiStage",
+            RestApiId=Ref(api),
+            StageName=Ref(params.environment),
+            DeploymentId=Ref(deployment),
+            Description="The one stage of this environment",
+            TracingEnabled=If(TRACING_ENABLED, True, False),
+            AccessLogSetting=AccessLogSetting(
+                DestinationArn=GetAtt(access_logs, "Arn"),
+                Format=json.dumps(ACCESS_LOG_FORMAT, sort_keys=True, separators=(",", ":")),
+            ),
+            MethodSettings=[
+                MethodSetting(
+                    HttpMethod="*",
+                    ResourcePath="/*",
+                    LoggingLevel="ERROR",
+                    DataTraceEnabled=False,  # would log bodies: personal data
+                    MetricsEnabled=False,  # per-method metrics are billed; API-level ones suffice
+                    ThrottlingRateLimit=Ref(params.throttling_rate),
+                    ThrottlingBurstLimit=Ref(params.throttling_burst),
+                )
+            ],
+            Metadata=stage_dependency(account),
+            DependsOn=["ApiExecutionLogGroup"],
+        )
+    )
+    for item in functions:
+        route = item.route
+        template.add_resource(
+            Permission(
+                f"{route.name}Permission",
+                Action="lambda:InvokeFunction",
+                FunctionName=GetAtt(item.function, "Arn"),
+                Principal="apigateway.amazonaws.com",
+                SourceArn=Sub(
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                    f"${{RestApi}}/*/{route.method}{source_arn_path(route.path)}"
+                ),
+            )
+        )
+    return Api(api, stage, deployment)

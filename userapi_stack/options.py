@@ -1,0 +1,67 @@
+"""Synthesis options: the structural choices fixed when the template is built.
+
+Environment-specific values (names, sizes, thresholds) are CloudFormation
+Parameters so one template serves every environment. What is here changes
+the template's *shape* (runtime, architecture, tags, the route table), so it
+is chosen at synthesis time, with safe defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .routes import ROUTES, Route
+
+#: Lambda Python runtimes the handlers support (ARCHITECTURE.md: 3.9 to 3.14).
+#: 3.9 and 3.10 are accepted but lint with W2531 (deprecated) from cfn-lint.
+SUPPORTED_RUNTIMES: tuple[str, ...] = tuple(f"python3.{minor}" for minor in range(9, 15))
+DEFAULT_RUNTIME = "python3.13"
+
+#: Lambda instruction sets; arm64 (Graviton) is ~20% cheaper per GB-second.
+SUPPORTED_ARCHITECTURES: tuple[str, ...] = ("arm64", "x86_64")
+DEFAULT_ARCHITECTURE = "arm64"
+
+#: Tags every taggable resource carries unless ``--tag`` overrides them.
+#: ``Application`` and ``Environment`` come from Parameters (see tags.py).
+DEFAULT_TAGS: dict[str, str] = {"ManagedBy": "userapi"}
+
+#: Tag keys the template sets from Parameters; ``--tag`` may not set them.
+PARAMETER_TAG_KEYS: tuple[str, ...] = ("Environment",)
+
+
+@dataclass(frozen=True)
+class TemplateOptions:
+    """Everything ``build_template`` needs besides the route table defaults."""
+
+    runtime: str = DEFAULT_RUNTIME
+    architecture: str = DEFAULT_ARCHITECTURE
+    #: Extra tags, merged over the defaults (``--tag KEY=VALUE``).
+    tags: tuple[tuple[str, str], ...] = ()
+    #: The routes to deploy; a parameter only so tests can vary it.
+    routes: tuple[Route, ...] = field(default=ROUTES)
+
+    def __post_init__(self) -> None:
+        if self.runtime not in SUPPORTED_RUNTIMES:
+            raise ValueError(
+                f"unsupported runtime {self.runtime!r}; choose one of "
+                + ", ".join(SUPPORTED_RUNTIMES)
+            )
+        if self.architecture not in SUPPORTED_ARCHITECTURES:
+            raise ValueError(
+                f"unsupported architecture {self.architecture!r}; choose one of "
+                + ", ".join(SUPPORTED_ARCHITECTURES)
+            )
+        for key, value in self.tags:
+            validate_tag(key, value)
+
+
+def validate_tag(key: str, value: str) -> None:
+    """Reject tags CloudFormation would refuse only at deploy time."""
+    if not key or len(key) > 128:
+        raise ValueError(f"tag key must be 1 to 128 characters: {key!r}")
+    if len(value) > 256:
+        raise ValueError(f"tag value for {key!r} must be at most 256 characters")
+    if key.lower().startswith("aws:"):
+        raise ValueError(f"tag key {key!r}: the aws: prefix is reserved")
+    if key in PARAMETER_TAG_KEYS:
+        raise ValueError(f"tag {key!r} comes from the {key} Parameter; it cannot be set")

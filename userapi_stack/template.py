@@ -1,0 +1,47 @@
+"""``build_template``: the whole stack, assembled from one module per concern.
+
+Pure: no AWS calls, no clock, no randomness. Same options, same bytes.
+"""
+
+from __future__ import annotations
+
+from troposphere import Template
+
+from .account import add_account_role
+from .api import add_api
+from .configuration import add_configuration
+from .functions import add_functions
+from .monitoring import add_monitoring
+from .options import TemplateOptions
+from .outputs import add_outputs
+from .parameters import add_parameters
+from .storage import add_tables
+from .tags import apply_tags, common_tags
+
+__all__ = ["TemplateOptions", "build_template", "render"]
+
+DESCRIPTION = "Users API: REST API Gateway, one Lambda per route, DynamoDB (userapi_stack)"
+
+
+def build_template(options: TemplateOptions | None = None) -> Template:
+    """Synthesize the CloudFormation template of the Users API."""
+    options = options or TemplateOptions()
+    template = Template(Description=DESCRIPTION)
+    template.set_version()
+    params = add_parameters(template)
+    tables = add_tables(template)
+    config = add_configuration(template, params)
+    functions = add_functions(template, options, params, tables, config)
+    account = add_account_role(template)
+    api = add_api(template, params, functions, account)
+    topic = add_monitoring(template, params, functions, tables)
+    add_outputs(template, api, tables, functions, topic)
+    apply_tags(template, common_tags(options, params))
+    return template
+
+
+def render(template: Template, fmt: str = "json") -> str:
+    """The template as text: sorted-key JSON (or YAML), newline-terminated."""
+    if fmt == "yaml":
+        return template.to_yaml()
+    return template.to_json(indent=1, sort_keys=True) + "\n"
