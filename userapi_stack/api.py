@@ -187,6 +187,10 @@ def _route_method(
     models: Mapping[str, Model],
 ) -> Method:
     extra: dict[str, object] = {}
+    if path_parameters(route.path):
+        extra["RequestParameters"] = {
+            f"method.request.path.{name}": True for name in path_parameters(route.path)
+        }
     if route.body:
         extra["RequestValidatorId"] = Ref(validator)
         extra["RequestModels"] = {JSON: Ref(models[route.body])}
@@ -197,9 +201,6 @@ def _route_method(
         HttpMethod=route.method,
         AuthorizationType=route.authorization,
         OperationName=route.name,
-        RequestParameters={
-            f"method.request.path.{name}": True for name in path_parameters(route.path)
-        },
         Integration=Integration(
             Type="AWS_PROXY",
             IntegrationHttpMethod="POST",
