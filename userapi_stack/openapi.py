@@ -1,0 +1,319 @@
+"""The OpenAPI 3 document of the Users API, derived from the route table.
+
+Paths and operations come from ``routes.ROUTES``; the user and request-body
+schemas from ``functions/users/schema.json`` (through ``schema.py``, the same
+derivation the API Gateway models use). What neither source can say lives
+here once: the error statuses each kind of operation can answer (API.md's
+error table), and the list route's query parameters.
+
+The document is OpenAPI 3.0.3, the version every client generator and
+schemathesis read without caveats. JSON Schema draft-04 and OpenAPI 3.0
+schemas differ in one way that matters here: a nullable field is
+``nullable: true``, not ``type: [X, "null"]``; ``_openapi_schema`` converts.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from .handler_code import user_schema_module
+from .naming import pascal
+from .routes import ROUTES, Route, paths
+
+OPENAPI_VERSION = "3.0.3"
+JSON = "application/json"
+#: The name of the security scheme of AWS_IAM routes (AWS's own export name).
+SIGV4_SCHEME = "sigv4"
+#: Where the deployed API lives: the stack output ``ApiInvokeUrl``.
+DEFAULT_SERVER: dict[str, Any] = {
+    "url": "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+    "description": "The deployed stage (stack output ApiInvokeUrl)",
+    "variables": {
+        "restApiId": {"default": "abc123", "description": "stack output RestApiId"},
+        "region": {"default": "us-east-1"},
+        "stage": {"default": "dev", "description": "the Environment parameter"},
+    },
+}
+
+#: API.md's error table: status -> the error codes it may carry.
+ERROR_CODES: dict[int, tuple[str, ...]] = {
+    400: ("bad_request", "validation_failed"),
+    403: ("forbidden",),
+    404: ("not_found",),
+    409: ("email_taken",),
+    412: ("precondition_failed",),
+    413: ("payload_too_large",),
+    415: ("unsupported_media_type",),
+    429: ("too_many_requests",),
+    500: ("internal_error",),
+}
+
+#: Query parameters of the list route (API.md "List").
+LIST_LIMIT_DEFAULT = 25
+LIST_LIMIT_MAX = 100
+
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+
+
+def _openapi_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A draft-04 schema as an OpenAPI 3.0 Schema Object (nullable, no $schema)."""
+    result = copy.deepcopy(schema)
+    result.pop("$schema", None)
+    kind = result.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        rest = [item for item in kind if item != "null"]
+        if len(rest) != 1:
+            raise ValueError(f"cannot express type {kind!r} in OpenAPI 3.0")
+        result["type"] = rest[0]
+        result["nullable"] = True
+    if "properties" in result:
+        result["properties"] = {
+            name: _openapi_schema(spec) for name, spec in result["properties"].items()
+        }
+    if isinstance(result.get("items"), dict):
+        result["items"] = _openapi_schema(result["items"])
+    return result
+
+
+def _components() -> dict[str, Any]:
+    schema = user_schema_module()
+    user = _openapi_schema(schema.user_schema())
+    # Responses hold no nulls (API.md: absent optional fields are absent).
+    for spec in user["properties"].values():
+        spec.pop("nullable", None)
+    kinds = dict.fromkeys(route.body for route in ROUTES if route.body)
+    schemas: dict[str, Any] = {"User": user}
+    for kind in kinds:
+        request = schema.request_schema(kind)
+        schemas[request["title"]] = _openapi_schema(request)
+    schemas["UserPage"] = {
+        "type": "object",
+        "description": "One page of users; next_token is null on the last page.",
+        "required": ["users", "next_token"],
+        "properties": {
+            "users": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
+            "next_token": {
+                "type": "string",
+                "nullable": True,
+                "description": "Opaque; pass it back to get the next page.",
+            },
+        },
+    }
+    all_codes = [code for codes in ERROR_CODES.values() for code in codes]
+    schemas["Error"] = {
+        "type": "object",
+        "description": "The envelope of every error, from a handler or from API Gateway.",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "request_id"],
+                "properties": {
+                    "code": {"type": "string", "enum": all_codes},
+                    "message": {"type": "string"},
+                    "request_id": {"type": "string"},
+                },
+            }
+        },
+    }
+    return {
+        "schemas": schemas,
+        "securitySchemes": {
+            SIGV4_SCHEME: {
+                "type": "apiKey",
+                "name": "Authorization",
+                "in": "header",
+                "description": "AWS Signature Version 4 for service execute-api.",
+                "x-amazon-apigateway-authtype": "awsSigv4",
+            }
+        },
+        "headers": {
+            "AccessControlAllowOrigin": {
+                "description": "The configured CORS origin (default *).",
+                "schema": {"type": "string"},
+            },
+            "ETag": {
+                "description": 'The user\'s version, quoted: "<version>".',
+                "schema": {"type": "string"},
+            },
+        },
+    }
+
+
+def request_schema_name(kind: str) -> str:
+    """The component name of a request body kind (``UserCreateRequest``)."""
+    return str(user_schema_module().request_schema(kind)["title"])
+
+
+def _error_statuses(route: Route) -> list[int]:
+    """Which API.md errors an operation can answer, from what the route is."""
+    statuses = {429, 500}
+    if route.body:
+        statuses |= {400, 413, 415}
+    if _PATH_PARAMETER.search(route.path):
+        statuses.add(404)
+    if route.body and route.method in ("POST", "PUT"):
+        statuses.add(409)  # any write of an email can collide
+    if _PATH_PARAMETER.search(route.path) and route.method in ("PUT", "DELETE"):
+        statuses.add(412)  # If-Match
+    if route.authorization == "AWS_IAM":
+        statuses.add(403)
+    if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
+        statuses.add(400)  # bad limit or next_token
+    return sorted(statuses)
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": "The user's id (a UUID); anything else is 404.",
+            "schema": {"type": "string"},
+        }
+        for name in _PATH_PARAMETER.findall(route.path)
+    ]
+    if _PATH_PARAMETER.search(route.path) and route.method in ("PUT", "DELETE"):
+        params.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "Only write if the user's ETag is still this value (else 412).",
+                "schema": {"type": "string"},
+            }
+        )
+    if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
+        params += [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Users per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": LIST_LIMIT_MAX,
+                    "default": LIST_LIMIT_DEFAULT,
+                },
+            },
+            {
+                "name": "next_token",
+                "in": "query",
+                "required": False,
+                "description": "The next_token of the previous page (opaque).",
+                "schema": {"type": "string"},
+            },
+        ]
+    return params
+
+
+def _success_response(route: Route) -> dict[str, Any]:
+    headers: dict[str, Any] = {
+        "Access-Control-Allow-Origin": {"$ref": "#/components/headers/AccessControlAllowOrigin"}
+    }
+    response: dict[str, Any] = {"description": route.summary, "headers": headers}
+    if route.success_status == 204:
+        return response
+    if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
+        content = {"$ref": "#/components/schemas/UserPage"}
+    else:
+        content = {"$ref": "#/components/schemas/User"}
+        headers["ETag"] = {"$ref": "#/components/headers/ETag"}
+    if route.success_status == 201:
+        headers["Location"] = {
+            "description": "The URL of the new user.",
+            "schema": {"type": "string"},
+        }
+    response["content"] = {JSON: {"schema": content}}
+    return response
+
+
+def _operation(route: Route) -> dict[str, Any]:
+    error = {
+        "headers": {
+            "Access-Control-Allow-Origin": {"$ref": "#/components/headers/AccessControlAllowOrigin"}
+        },
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    responses: dict[str, Any] = {str(route.success_status): _success_response(route)}
+    for status in _error_statuses(route):
+        responses[str(status)] = {"description": " or ".join(ERROR_CODES[status]), **error}
+    operation: dict[str, Any] = {
+        "operationId": route.name,
+        "summary": route.summary,
+        "tags": ["users"],
+        "responses": responses,
+    }
+    parameters = _parameters(route)
+    if parameters:
+        operation["parameters"] = parameters
+    if route.body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                JSON: {
+                    "schema": {"$ref": f"#/components/schemas/{request_schema_name(route.body)}"}
+                }
+            },
+        }
+    if route.authorization == "AWS_IAM":
+        operation["security"] = [{SIGV4_SCHEME: []}]
+    return operation
+
+
+def _preflight(path: str) -> dict[str, Any]:
+    """The CORS preflight API Gateway answers itself on every resource."""
+    methods = [route.method for route in ROUTES if route.path == path]
+    headers = {
+        name: {"schema": {"type": "string"}}
+        for name in (
+            "Access-Control-Allow-Origin",
+            "Access-Control-Allow-Methods",
+            "Access-Control-Allow-Headers",
+            "Access-Control-Max-Age",
+        )
+    }
+    operation: dict[str, Any] = {
+        "operationId": f"Preflight{pascal(path)}",
+        "summary": f"CORS preflight ({', '.join(methods)})",
+        "tags": ["users"],
+        "responses": {"200": {"description": "Allowed methods and headers", "headers": headers}},
+    }
+    names = _PATH_PARAMETER.findall(path)
+    if names:
+        operation["parameters"] = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in names
+        ]
+    return operation
+
+
+def build_openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3 document: every route of ``ROUTES``, nothing else.
+
+    ``server_url`` replaces the deployed-stage server (the local server
+    passes its own base URL so tools pointed at it test it, not AWS).
+    """
+    operations: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        operations.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    for path in paths():
+        operations[path]["options"] = _preflight(path)
+    server = {"url": server_url, "description": "local"} if server_url else DEFAULT_SERVER
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "Users API",
+            "version": "1.0.0",
+            "description": "Registrations and profiles. Generated from userapi_stack/routes.py "
+            "and functions/users/schema.json; do not edit by hand.",
+        },
+        "servers": [server],
+        "tags": [{"name": "users"}],
+        "paths": operations,
+        "components": _components(),
+    }
