@@ -1,0 +1,8 @@
+"""Package the handlers, review a change set and deploy the Users API stack.
+
+``scripts/deploy.py`` is the entry point; ``cli.main`` holds the flow. One
+module per concern: packaging (reproducible zip), bucket (artifact store),
+synthesis (the template, in-process), parameters, account (API Gateway's
+region-wide logging role), changeset, review (tables and diffs), events
+(streaming) and errors (exit codes).
+"""
