@@ -1,0 +1,242 @@
+"""The gateway emulation read from the synthesized template, without a server."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from userapi_local.events import IncomingRequest, proxy_event
+from userapi_local.gateway import GatewayError, GatewayResponses, validate_request
+from userapi_local.routing import Router
+from userapi_local.runtime import LambdaFailure, proxy_response, shared_environment
+from userapi_local.template_reader import TemplateError, TemplateReader
+from userapi_stack.routes import ROUTES
+from userapi_stack.template import build_template
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return build_template().to_dict()
+
+
+@pytest.fixture(scope="module")
+def reader(template: dict[str, Any]) -> TemplateReader:
+    return TemplateReader(template)
+
+
+@pytest.fixture(scope="module")
+def router(reader: TemplateReader) -> Router:
+    return Router(reader)
+
+
+def test_intrinsics_resolve_from_parameter_defaults_and_overrides(
+    template: dict[str, Any],
+) -> None:
+    default = TemplateReader(template)
+    assert default.properties("UsersTable")["TableName"] == "userapi-dev-users"
+    other = TemplateReader(template, {"Environment": "test", "AppName": "demo"})
+    assert other.properties("UsersTable")["TableName"] == "demo-test-users"
+    assert other.ref("EmailsTable") == "demo-test-emails"
+    # Fn::If over a Condition: reserved concurrency is off by default.
+    assert default.condition("HasReservedConcurrency") is False
+    assert TemplateReader(template, {"FunctionReservedConcurrency": "5"}).condition(
+        "HasReservedConcurrency"
+    )
+
+
+def test_unknown_or_missing_parameters_are_clear_errors(template: dict[str, Any]) -> None:
+    with pytest.raises(TemplateError, match="unknown template parameter"):
+        TemplateReader(template, {"Nope": "1"})
+    with pytest.raises(TemplateError, match="ArtifactBucket has no default"):
+        TemplateReader(template).properties("GetUserFunction")
+
+
+def test_the_router_finds_every_route_of_the_table_through_the_template(router: Router) -> None:
+    wired = {
+        (m.http_method, m.resource_path, m.function.handler, m.authorization)
+        for m in router.methods
+        if m.function
+    }
+    expected = {(r.method, r.path, r.handler, r.authorization) for r in ROUTES}
+    assert wired == expected
+    preflights = {m.resource_path for m in router.methods if m.mock}
+    assert preflights == {r.path for r in ROUTES}
+
+
+def test_functions_get_the_template_environment(router: Router) -> None:
+    environment = shared_environment(router.functions().values())
+    assert environment == {
+        "USERS_TABLE": "userapi-dev-users",
+        "EMAILS_TABLE": "userapi-dev-emails",
+        "CONFIG_PATH": "/dev/api/",
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "handler", "params"),
+    [
+        ("GET", "/users", "users.list.handler", {}),
+        ("GET", "/users/", "users.list.handler", {}),
+        ("POST", "/users", "users.create.handler", {}),
+        ("GET", "/users/abc", "users.get.handler", {"user_id": "abc"}),
+        ("DELETE", "/users/a%20b", "users.delete.handler", {"user_id": "a b"}),
+        ("PUT", "/users/x%2Fy", "users.update.handler", {"user_id": "x/y"}),
+    ],
+)
+def test_matching(
+    router: Router, method: str, path: str, handler: str, params: dict[str, str]
+) -> None:
+    match = router.match(method, path)
+    assert match is not None and match.method.function is not None
+    assert match.method.function.handler == handler
+    assert match.path_parameters == params
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "/users/abc"),
+        ("GET", "/"),
+        ("GET", "/users/a/b"),
+        ("GET", "/other"),
+        ("DELETE", "/users"),
+    ],
+)
+def test_unknown_routes_do_not_match(router: Router, method: str, path: str) -> None:
+    assert router.match(method, path) is None
+
+
+def test_gateway_responses_come_from_the_template(reader: TemplateReader) -> None:
+    responses = GatewayResponses(reader)
+    missing = responses.render(
+        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"), "rid-1"
+    )
+    props = reader.properties("MissingAuthenticationTokenGatewayResponse")
+    assert missing.status == int(props["StatusCode"])
+    headers = dict(missing.headers)
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Content-Type"] == "application/json"
+    body = json.loads(missing.body)
+    assert body["error"]["request_id"] == "rid-1"
+    assert body["error"]["code"] == "not_found"
+
+
+def test_validation_messages_with_quotes_stay_valid_json(reader: TemplateReader) -> None:
+    error = GatewayError("BAD_REQUEST_BODY", "Invalid request body", '[name: "x" is bad\\]')
+    rendered = GatewayResponses(reader).render(error, "rid")
+    assert rendered.status == 400
+    envelope = json.loads(rendered.body)["error"]
+    assert envelope == {
+        "code": "validation_failed",
+        "message": '[name: "x" is bad\\]',
+        "request_id": "rid",
+    }
+
+
+def test_a_type_without_its_own_response_falls_back_to_default_5xx(reader: TemplateReader) -> None:
+    rendered = GatewayResponses(reader).render(
+        GatewayError("DEFAULT_5XX", "Internal server error", status=502), "rid"
+    )
+    assert rendered.status == 502
+    assert json.loads(rendered.body)["error"]["code"] == "internal_error"
+
+
+def test_without_gateway_responses_aws_defaults_apply() -> None:
+    bare = TemplateReader({"Resources": {}})
+    rendered = GatewayResponses(bare).render(
+        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"), "rid"
+    )
+    assert rendered.status == 403
+    assert json.loads(rendered.body) == {"message": "Missing Authentication Token"}
+
+
+def _create(router: Router) -> Any:
+    match = router.match("POST", "/users")
+    assert match is not None
+    return match.method
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "failing"),
+    [
+        (b'{"email": "a@example.com", "name": "Ada"}', {}, None),
+        (b'{"email": "a@example.com"}', {}, "name"),
+        (b'{"email": "a@example.com", "name": "Ada", "version": 3}', {}, "version"),
+        (b'{"email": "nope", "name": "Ada"}', {"Content-Type": "application/json"}, "email"),
+        (b'{"email": "a@example.com", "name": "Ada", "phone": "12"}', {}, "phone"),
+        (b"[1, 2]", {"Content-Type": "application/json; charset=utf-8"}, "not of type"),
+        (b"{not json", {}, "not JSON"),
+    ],
+)
+def test_the_create_model_is_applied(
+    router: Router, body: bytes, headers: dict[str, str], failing: str | None
+) -> None:
+    error = validate_request(_create(router), headers, {}, body)
+    if failing is None:
+        assert error is None
+    else:
+        assert error is not None and error.response_type == "BAD_REQUEST_BODY"
+        assert failing in error.validation_error
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [(b"", {}), (b"email=a", {"Content-Type": "application/x-www-form-urlencoded"})],
+)
+def test_empty_or_non_json_bodies_pass_to_the_handler(
+    router: Router, body: bytes, headers: dict[str, str]
+) -> None:
+    assert validate_request(_create(router), headers, {}, body) is None
+
+
+def test_proxy_event_shape() -> None:
+    request = IncomingRequest(
+        method="GET",
+        path="/users/a%20b",
+        query={"limit": ["1", "2"]},
+        raw_query="limit=1&limit=2",
+        headers=[("Host", "127.0.0.1:3000"), ("X-Multi", "1"), ("X-Multi", "2")],
+        body=b"\xff\xfe",
+        source_ip="127.0.0.1",
+    )
+    event = proxy_event(
+        request,
+        resource_path="/users/{user_id}",
+        path_parameters={"user_id": "a b"},
+        stage="dev",
+        access_key=None,
+    )
+    assert event["path"] == "/users/a b"
+    assert event["resource"] == "/users/{user_id}"
+    assert event["headers"]["X-Multi"] == "2"
+    assert event["multiValueHeaders"]["X-Multi"] == ["1", "2"]
+    assert event["queryStringParameters"] == {"limit": "2"}
+    assert event["multiValueQueryStringParameters"] == {"limit": ["1", "2"]}
+    assert event["pathParameters"] == {"user_id": "a b"}
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\xff\xfe"
+    context = event["requestContext"]
+    assert context["stage"] == "dev" and context["path"] == "/dev/users/a b"
+    assert context["requestId"] == request.request_id
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+
+
+def test_proxy_responses() -> None:
+    response = proxy_response(
+        {
+            "statusCode": 201,
+            "headers": {"Location": "/users/1", "X-A": "single"},
+            "multiValueHeaders": {"X-A": ["1", "2"]},
+            "body": base64.b64encode(b"hi").decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    assert response.status == 201
+    assert response.body == b"hi"
+    assert sorted(response.headers) == [("Location", "/users/1"), ("X-A", "1"), ("X-A", "2")]
+    for malformed in ({"body": "x"}, {"statusCode": "200"}, {"statusCode": 200, "oops": 1}, None):
+        with pytest.raises(LambdaFailure):
+            proxy_response(malformed)

@@ -1,0 +1,124 @@
+"""One request through the emulated API Gateway, in the gateway's order.
+
+size limit -> route match -> IAM signature -> request validator -> MOCK or
+Lambda proxy integration. Every refusal on the way is a gateway response
+from the template; every answer gets ``x-amzn-RequestId`` like AWS's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from userapi_stack.openapi import build_openapi_document
+
+from . import sigv4
+from .events import IncomingRequest, proxy_event
+from .gateway import (
+    MAX_REQUEST_BYTES,
+    GatewayError,
+    GatewayResponses,
+    HttpResponse,
+    mock_response,
+    validate_request,
+)
+from .routing import Router
+from .runtime import FunctionRunner, LambdaFailure, failure_error
+from .template_reader import TemplateReader
+
+#: Served by the local server itself (not part of the API).
+OPENAPI_PATH = "/openapi.json"
+
+
+@dataclass
+class Outcome:
+    """The response plus what the access log needs."""
+
+    response: HttpResponse
+    resource: str
+
+
+class LocalApi:
+    """The template's API, answering requests."""
+
+    def __init__(
+        self,
+        reader: TemplateReader,
+        router: Router,
+        runner: FunctionRunner,
+        credentials: sigv4.LocalCredentials,
+    ) -> None:
+        self.reader = reader
+        self.router = router
+        self.responses = GatewayResponses(reader)
+        self.runner = runner
+        self.credentials = credentials
+        self.stage = self._stage_name()
+
+    def _stage_name(self) -> str:
+        stages = self.reader.of_type("AWS::ApiGateway::Stage")
+        for logical_id in stages:
+            return str(self.reader.properties(logical_id).get("StageName", "local"))
+        return "local"
+
+    def openapi(self, base_url: str) -> HttpResponse:
+        body = json.dumps(build_openapi_document(base_url), indent=2, sort_keys=True)
+        return HttpResponse(200, [("Content-Type", "application/json")], body.encode("utf-8"))
+
+    def _refuse(self, error: GatewayError, request: IncomingRequest) -> HttpResponse:
+        return self.responses.render(error, request.request_id)
+
+    def handle(self, request: IncomingRequest) -> Outcome:
+        """Answer one request; never raises for anything a client can send."""
+        response, resource = self._dispatch(request)
+        headers = [*response.headers, ("x-amzn-RequestId", request.request_id)]
+        if response.body and not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("Content-Type", "application/json"))  # the gateway's default
+        return Outcome(HttpResponse(response.status, headers, response.body), resource)
+
+    def _dispatch(self, request: IncomingRequest) -> tuple[HttpResponse, str]:
+        if len(request.body) > MAX_REQUEST_BYTES:
+            error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
+            return self._refuse(error, request), "-"
+        match = self.router.match(request.method, request.path)
+        if match is None:
+            error = GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+            return self._refuse(error, request), "-"
+        method = match.method
+        headers = dict(request.headers)
+        access_key = None
+        if method.authorization == "AWS_IAM":
+            query = request.raw_query
+            refusal = sigv4.verify(
+                request.method,
+                request.path + (f"?{query}" if query else ""),
+                headers,
+                request.body,
+                credentials=self.credentials,
+                region=self.reader.region,
+            )
+            if refusal is not None:
+                error = GatewayError(refusal.response_type, refusal.message)
+                return self._refuse(error, request), method.resource_path
+            access_key = self.credentials.access_key_id
+        elif method.authorization != "NONE":
+            raise ValueError(f"{method.logical_id}: authorization {method.authorization!r}")
+        invalid = validate_request(method, headers, request.query, request.body)
+        if invalid is not None:
+            return self._refuse(invalid, request), method.resource_path
+        if method.mock is not None:
+            return mock_response(method), method.resource_path
+        assert method.function is not None
+        event: dict[str, Any] = proxy_event(
+            request,
+            resource_path=method.resource_path,
+            path_parameters=match.path_parameters,
+            stage=self.stage,
+            access_key=access_key,
+        )
+        try:
+            response = self.runner.invoke(method.function.logical_id, event)
+        except LambdaFailure:
+            return self._refuse(failure_error(), request), method.resource_path
+        return response, method.resource_path
