@@ -13,6 +13,7 @@ from userapi_local.gateway import GatewayError, GatewayResponses, validate_reque
 from userapi_local.routing import Router
 from userapi_local.runtime import LambdaFailure, proxy_response, shared_environment
 from userapi_local.template_reader import TemplateError, TemplateReader
+from userapi_local.throttle import stage_bucket
 from userapi_stack.routes import ROUTES
 from userapi_stack.template import build_template
 
@@ -240,3 +241,13 @@ def test_proxy_responses() -> None:
     for malformed in ({"body": "x"}, {"statusCode": "200"}, {"statusCode": 200, "oops": 1}, None):
         with pytest.raises(LambdaFailure):
             proxy_response(malformed)
+
+
+def test_stage_throttling_comes_from_the_stage_method_settings(template: dict[str, Any]) -> None:
+    default = stage_bucket(TemplateReader(template))
+    assert default is not None and (default.rate, default.burst) == (100.0, 200)
+    tight = stage_bucket(
+        TemplateReader(template, {"ThrottlingRateLimit": "1", "ThrottlingBurstLimit": "2"})
+    )
+    assert tight is not None
+    assert [tight.take() for _ in range(3)] == [True, True, False]

@@ -26,6 +26,7 @@ from .gateway import (
 from .routing import Router
 from .runtime import FunctionRunner, LambdaFailure, failure_error
 from .template_reader import TemplateReader
+from .throttle import stage_bucket
 
 #: Served by the local server itself (not part of the API).
 OPENAPI_PATH = "/openapi.json"
@@ -55,6 +56,7 @@ class LocalApi:
         self.runner = runner
         self.credentials = credentials
         self.stage = self._stage_name()
+        self.throttle = stage_bucket(reader)
 
     def _stage_name(self) -> str:
         stages = self.reader.of_type("AWS::ApiGateway::Stage")
@@ -81,6 +83,8 @@ class LocalApi:
         if len(request.body) > MAX_REQUEST_BYTES:
             error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
             return self._refuse(error, request), "-"
+        if self.throttle is not None and not self.throttle.take():
+            return self._refuse(GatewayError("THROTTLED", "Too Many Requests"), request), "-"
         match = self.router.match(request.method, request.path)
         if match is None:
             error = GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")

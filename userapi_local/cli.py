@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 1
+    # Explicitly, so Ctrl-C works even when started with SIGINT ignored (``cmd &``).
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     backend = None
     try:
