@@ -21,6 +21,9 @@ from .gateway import MAX_REQUEST_BYTES, HttpResponse
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, keep-alive clients
+    # wait out a 40 ms delayed ACK on every response that has a body.
+    disable_nagle_algorithm = True
     server_version = "userapi-local"
     sys_version = ""
     server: LocalServer
