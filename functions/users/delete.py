@@ -1,0 +1,15 @@
+"""DELETE /users/{user_id}: delete a user and free their email (204)."""
+
+from __future__ import annotations
+
+from .app import Services, api_handler, if_match, path_user_id, query_parameters
+from .http import Request, Response
+
+
+@api_handler("DeleteUser")
+def handler(request: Request, services: Services) -> Response:
+    user_id = path_user_id(request)
+    query_parameters(request)
+    services.store.delete(user_id, if_match(request))
+    services.count("UserDeleted")
+    return Response(204)

@@ -1,0 +1,138 @@
+"""Request-body validation and normalization, driven by schema.json.
+
+The validator implements the draft-04 subset the user schema uses (type,
+required, properties, additionalProperties, minProperties, minLength,
+maxLength, pattern, minimum), so the handlers accept exactly what the API
+Gateway request models accept, from the same document (``schema.py``).
+Messages name the field (``email: not a valid address``) and are safe to
+show: they never echo a value, and a client-chosen key is length-bounded.
+
+Normalization follows validation: strings are trimmed, the email is
+lower-cased; ``null`` on create means "absent"; ``null`` on update removes
+``phone`` / ``locale`` (the schema allows null only where removal is allowed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from . import schema
+from .http import ApiError, quote_name
+
+#: What a pattern failure means, per field; the default is generic.
+PATTERN_MESSAGES = {
+    "email": "not a valid address",
+    "name": "must not be blank",
+    "phone": "not an E.164 number (+ then 7 to 15 digits, the first not 0)",
+    "locale": "not a BCP 47 language tag",
+}
+
+_JSON_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+_ARTICLES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+}
+
+
+def invalid(message: str) -> ApiError:
+    return ApiError(400, "validation_failed", message)
+
+
+@cache
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """An ECMA-262 pattern as Python ``re``: ``$`` must not match before a final newline."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
+def _type_names(spec: dict[str, Any]) -> list[str]:
+    kind = spec.get("type")
+    if kind is None:
+        return []
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def check_value(name: str, value: Any, spec: dict[str, Any]) -> None:
+    """Raise ``validation_failed`` naming ``name`` if ``value`` breaks ``spec``."""
+    types = _type_names(spec)
+    if types and not any(_JSON_TYPES[t](value) for t in types):
+        if value is None:
+            raise invalid(f"{name}: cannot be null")
+        raise invalid(f"{name}: must be {' or '.join(_ARTICLES.get(t, t) for t in types)}")
+    if isinstance(value, str):
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise invalid(f"{name}: not valid Unicode")
+        if "minLength" in spec and len(value) < spec["minLength"]:
+            raise invalid(f"{name}: must be at least {spec['minLength']} characters")
+        if "maxLength" in spec and len(value) > spec["maxLength"]:
+            raise invalid(f"{name}: must be at most {spec['maxLength']} characters")
+        if "pattern" in spec and not compile_pattern(spec["pattern"]).search(value):
+            raise invalid(f"{name}: {PATTERN_MESSAGES.get(name, 'not in the expected format')}")
+    if "minimum" in spec and _JSON_TYPES["number"](value) and value < spec["minimum"]:
+        raise invalid(f"{name}: must be at least {spec['minimum']}")
+
+
+def check_object(body: dict[str, Any], spec: dict[str, Any]) -> None:
+    """Validate an object against a request schema: keys first, then each field."""
+    properties: dict[str, Any] = spec.get("properties", {})
+    read_only = set(schema.read_only_fields())
+    if spec.get("additionalProperties") is False:
+        for key in sorted(set(body) - set(properties)):
+            reason = "read-only field" if key in read_only else "unknown field"
+            raise invalid(f"{quote_name(key)}: {reason}")
+    if len(body) < spec.get("minProperties", 0):
+        raise invalid("body: at least one field is required")
+    for key in spec.get("required", []):
+        if key not in body:
+            raise invalid(f"{key}: required")
+    for key, field_spec in properties.items():
+        if key in body:
+            check_value(key, body[key], field_spec)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A validated, normalized request: fields to set and fields to remove."""
+
+    set_fields: dict[str, str]
+    remove_fields: tuple[str, ...] = ()
+
+
+def _normalize(name: str, value: str) -> str:
+    value = value.strip()
+    return value.lower() if name == "email" else value
+
+
+@cache
+def _request_schema(kind: str) -> dict[str, Any]:
+    return schema.request_schema(kind)
+
+
+def parse_create(body: dict[str, Any]) -> Changes:
+    """A create body: required fields present; ``null`` on an optional one means absent."""
+    check_object(body, _request_schema(schema.CREATE))
+    return Changes({k: _normalize(k, v) for k, v in body.items() if v is not None})
+
+
+def parse_update(body: dict[str, Any]) -> Changes:
+    """An update body: at least one field; ``null`` removes a nullable field."""
+    check_object(body, _request_schema(schema.UPDATE))
+    return Changes(
+        {k: _normalize(k, v) for k, v in body.items() if v is not None},
+        tuple(sorted(k for k, v in body.items() if v is None)),
+    )
