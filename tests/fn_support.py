@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
 import uuid
@@ -21,15 +22,14 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-import moto  # before the handler modules: moto's botocore hook must exist when clients are made
+
+# moto before the handler modules: its botocore hook must exist when
+# users.config creates the container's clients at import.
+import moto
+from users import config, settings
 
 from userapi_stack.routes import ROUTES
 from userapi_stack.storage import PARTITION_KEYS
-
-assert moto  # imported for its side effect on botocore
-
-from users import config  # noqa: E402
-from users import settings  # noqa: E402
 
 ENVIRONMENT = "test"
 CONFIG_PATH = f"/{ENVIRONMENT}/api/"
@@ -65,7 +65,7 @@ def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
     config.CONFIG.clear()
     try:
         with moto.mock_aws():
-            dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+            dynamodb, ssm = _test_clients()
             for role, key in PARTITION_KEYS.items():
                 dynamodb.create_table(
                     TableName=TABLE_NAMES[role],
@@ -73,7 +73,6 @@ def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
                     KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
                     BillingMode="PAY_PER_REQUEST",
                 )
-            ssm = boto3.client("ssm", region_name="us-east-1")
             ssm.put_parameter(Name=CONFIG_PATH + "APP_NAME", Value=APP_NAME, Type="String")
             if cors_origin is not None:
                 ssm.put_parameter(
@@ -87,6 +86,15 @@ def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@functools.cache
+def _test_clients() -> tuple[Any, Any]:
+    """The tests' own clients, made once: building a client costs 50-250 ms."""
+    return (
+        boto3.client("dynamodb", region_name="us-east-1"),
+        boto3.client("ssm", region_name="us-east-1"),
+    )
 
 
 def _env() -> dict[str, str]:
