@@ -196,7 +196,11 @@ def json_body(value: Any) -> str:
 
 @dataclass
 class CallRecorder:
-    """Every operation sent by the given clients: (service, operation, params)."""
+    """Every operation the given clients are asked for: (service, operation, API params).
+
+    ``before-parameter-build`` fires once per API call with the caller's
+    parameters (botocore's own retries of the HTTP request do not repeat it).
+    """
 
     calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -206,12 +210,12 @@ class CallRecorder:
     @contextlib.contextmanager
     def watching(self, *clients: Any) -> Iterator[CallRecorder]:
         for client in clients:
-            client.meta.events.register("before-call.*.*", self._record)
+            client.meta.events.register("before-parameter-build.*.*", self._record)
         try:
             yield self
         finally:
             for client in clients:
-                client.meta.events.unregister("before-call.*.*", self._record)
+                client.meta.events.unregister("before-parameter-build.*.*", self._record)
 
     def operations(self, service: str | None = None) -> list[str]:
         return [op for svc, op, _ in self.calls if service in (None, svc)]
