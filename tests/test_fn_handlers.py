@@ -6,9 +6,11 @@ import base64
 import json
 import re
 
+import boto3
 import pytest
+from botocore.config import Config as BotoConfig
 from fn_support import CORS_ORIGIN, STAGE, invoke, json_body, moto_api, proxy_event
-from users import create, delete, get, update
+from users import config, create, delete, get, update
 from users import list as list_users
 
 ADA = {
@@ -528,3 +530,18 @@ def test_a_malformed_event_is_a_500_not_a_crash(api):
     # No requestContext: the id is unknown, the answer is still the envelope.
     assert result["statusCode"] == 404
     assert json.loads(result["body"])["error"]["request_id"] == ""
+
+
+def test_a_failed_first_configuration_read_is_a_500_with_the_default_origin(api, monkeypatch):
+    # SSM unreachable (connection refused on a closed local port) on a cold start.
+    unreachable = boto3.client(
+        "ssm",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        config=BotoConfig(retries={"total_max_attempts": 1}, connect_timeout=1),
+    )
+    monkeypatch.setattr(config, "CONFIG", config.ConfigCache(unreachable))
+    answer = read(MISSING_ID)
+    assert answer.status == 500 and answer.error["message"] == "internal error"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "127.0.0.1" not in answer.raw_body

@@ -13,7 +13,7 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 from fn_support import TABLE_NAMES, CallRecorder, invoke, json_body, moto_api, proxy_event
-from users import config, create, store
+from users import config, create, store, update
 
 ADA = {"email": "ada@example.com", "name": "Ada"}
 
@@ -184,3 +184,20 @@ def test_a_replayed_transaction_does_not_apply_twice(api):
         assert (api.scan("users"), api.scan("emails")) == before
     assert len(set(tokens)) == 3 and all(0 < len(token) <= 36 for token in tokens)
     assert tokens[0] == user["user_id"]
+
+
+def test_the_handler_answers_409_conflict_when_writers_never_stop(api):
+    user = _store().create(dict(ADA))
+    rival = _store(api.dynamodb)
+    bump = lambda: rival.update(user["user_id"], {"name": "Rival"})  # noqa: E731
+    event = proxy_event(
+        "PUT", f"/users/{user['user_id']}", user_id=user["user_id"], body=json_body({"name": "Me"})
+    )
+    with Interleave("UpdateItem", bump, times=100):
+        answer = invoke(update, event)
+    assert answer.status == 409
+    assert answer.error == {
+        "code": "conflict",
+        "message": "the user was changed concurrently; retry the request",
+        "request_id": answer.request_id,
+    }
