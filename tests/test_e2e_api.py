@@ -1,0 +1,265 @@
+"""End to end over real HTTP: the local server running the real handlers on moto.
+
+Every expectation comes from shared/API.md (the contract), not from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from local_api_fixture import NO_THROTTLING, LocalApi, SigV4, running
+
+from userapi_stack.template import build_template
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[LocalApi]:
+    with running(NO_THROTTLING) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+def _email() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}@Example.com"
+
+
+def _create(api: LocalApi, http: requests.Session, **fields: Any) -> requests.Response:
+    body = {"email": _email(), "name": "Ada Lovelace", **fields}
+    return http.post(f"{api.url}/users", data=json.dumps(body), headers=JSON, timeout=10)
+
+
+def _error(response: requests.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["request_id"]
+    assert isinstance(error["message"], str)
+    return error
+
+
+def test_create_read_update_delete(api: LocalApi, http: requests.Session) -> None:
+    email = _email()
+    created = http.post(
+        f"{api.url}/users",
+        data=json.dumps({"email": f"  {email} ", "name": "Ada Lovelace", "phone": "+442071838750"}),
+        headers=JSON,
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    user = created.json()
+    assert user["email"] == email.lower()
+    assert user["name"] == "Ada Lovelace" and user["phone"] == "+442071838750"
+    assert "locale" not in user
+    assert user["version"] == 1 and created.headers["ETag"] == '"1"'
+    assert uuid.UUID(user["user_id"]).version == 4
+    assert created.headers["Location"].endswith(f"/users/{user['user_id']}")
+    assert created.headers["Access-Control-Allow-Origin"] == "*"
+    url = f"{api.url}/users/{user['user_id']}"
+
+    read = http.get(url, timeout=10)
+    assert read.status_code == 200 and read.json() == user
+    assert read.headers["ETag"] == '"1"'
+
+    updated = http.put(
+        url, data=json.dumps({"locale": "en-GB", "phone": None}), headers=JSON, timeout=10
+    )
+    assert updated.status_code == 200, updated.text
+    changed = updated.json()
+    assert changed["locale"] == "en-GB" and "phone" not in changed
+    assert changed["version"] == 2 and updated.headers["ETag"] == '"2"'
+    assert changed["created_at"] == user["created_at"]
+
+    stale = http.put(
+        url, data=json.dumps({"name": "X"}), headers={**JSON, "If-Match": '"1"'}, timeout=10
+    )
+    _error(stale, 412, "precondition_failed")
+    assert http.get(url, timeout=10).json()["name"] == "Ada Lovelace"
+
+    _error(http.delete(url, headers={"If-Match": '"1"'}, timeout=10), 412, "precondition_failed")
+    deleted = http.delete(url, headers={"If-Match": '"2"'}, timeout=10)
+    assert deleted.status_code == 204 and deleted.content == b""
+    _error(http.get(url, timeout=10), 404, "not_found")
+    _error(http.delete(url, timeout=10), 404, "not_found")
+
+
+def test_emails_are_unique_case_insensitively_and_freed_on_delete(
+    api: LocalApi, http: requests.Session
+) -> None:
+    first = _create(api, http)
+    email = first.json()["email"]
+    clash = http.post(
+        f"{api.url}/users",
+        data=json.dumps({"email": email.upper(), "name": "Other"}),
+        headers=JSON,
+        timeout=10,
+    )
+    _error(clash, 409, "email_taken")
+    second = _create(api, http)
+    moved = http.put(
+        f"{api.url}/users/{second.json()['user_id']}",
+        data=json.dumps({"email": email}),
+        headers=JSON,
+        timeout=10,
+    )
+    _error(moved, 409, "email_taken")
+    http.delete(f"{api.url}/users/{first.json()['user_id']}", timeout=10)
+    again = http.post(
+        f"{api.url}/users",
+        data=json.dumps({"email": email, "name": "New"}),
+        headers=JSON,
+        timeout=10,
+    )
+    assert again.status_code == 201
+
+
+def test_list_walks_every_page_exactly_once(api: LocalApi, http: requests.Session) -> None:
+    created = {_create(api, http).json()["user_id"] for _ in range(7)}
+    seen: list[str] = []
+    token = None
+    pages = 0
+    while True:
+        params = {"limit": "3", **({"next_token": token} if token else {})}
+        page = http.get(f"{api.url}/users", params=params, auth=SigV4(), timeout=10)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["users"]) <= 3
+        assert all(set(user) >= {"user_id", "email", "name", "version"} for user in body["users"])
+        seen += [user["user_id"] for user in body["users"]]
+        pages += 1
+        token = body["next_token"]
+        if token is None:
+            break
+    assert pages >= 3
+    assert len(seen) == len(set(seen))
+    assert created <= set(seen)
+
+
+def test_list_requires_a_valid_signature(api: LocalApi, http: requests.Session) -> None:
+    wrong = http.get(f"{api.url}/users", auth=SigV4(secret="not-the-secret"), timeout=10)
+    _error(wrong, 403, "forbidden")
+    stranger = http.get(f"{api.url}/users", auth=SigV4(key="AKIDSOMEONEELSE"), timeout=10)
+    _error(stranger, 403, "forbidden")
+    # Unsigned: API Gateway answers MISSING_AUTHENTICATION_TOKEN (AWS's "Missing
+    # Authentication Token"); its status and code are the template's gateway
+    # response for that type. Whatever they are, no user data comes back.
+    unsigned = http.get(f"{api.url}/users", timeout=10)
+    expected = build_template().to_dict()["Resources"]["MissingAuthenticationTokenGatewayResponse"]
+    assert unsigned.status_code == int(expected["Properties"]["StatusCode"])
+    assert set(unsigned.json()) == {"error"}
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"limit": "0"}, "limit below 1"),
+        ({"limit": "101"}, "limit above 100"),
+        ({"limit": "ten"}, "limit not an integer"),
+        ({"next_token": "not-a-token"}, "a token the server did not issue"),
+    ],
+)
+def test_bad_list_parameters_are_bad_requests(
+    api: LocalApi, http: requests.Session, query: dict[str, str], reason: str
+) -> None:
+    response = http.get(f"{api.url}/users", params=query, auth=SigV4(), timeout=10)
+    _error(response, 400, "bad_request")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"),
+    [
+        (b"", JSON, 400, "bad_request"),
+        (
+            b'{"email": "a@example.com", "name": "A", "user_id": "x"}',
+            JSON,
+            400,
+            "validation_failed",
+        ),
+        (b'{"email": "a@example.com", "name": "A", "nick": "x"}', JSON, 400, "validation_failed"),
+        (b'{"email": "no-at-sign", "name": "A"}', JSON, 400, "validation_failed"),
+        (b'{"email": "a@example.com", "name": "   "}', JSON, 400, "validation_failed"),
+        (
+            b'{"email": "a@example.com", "name": "A"}',
+            {"Content-Type": "text/plain"},
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            b'{"email": "big@example.com", "name": "A"' + b" " * 17_000 + b"}",
+            JSON,
+            413,
+            "payload_too_large",
+        ),
+    ],
+)
+def test_create_errors(
+    api: LocalApi,
+    http: requests.Session,
+    body: bytes,
+    headers: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
+    response = http.post(f"{api.url}/users", data=body, headers=headers, timeout=10)
+    _error(response, status, code)
+
+
+def test_validation_errors_name_the_offending_key(api: LocalApi, http: requests.Session) -> None:
+    response = _create(api, http, version=7)
+    assert "version" in _error(response, 400, "validation_failed")["message"]
+
+
+@pytest.mark.parametrize("user_id", ["nope", "0" * 300, str(uuid.uuid4()), "%F0%9F%92%A9"])
+def test_unknown_or_malformed_ids_are_not_found(
+    api: LocalApi, http: requests.Session, user_id: str
+) -> None:
+    _error(http.get(f"{api.url}/users/{user_id}", timeout=10), 404, "not_found")
+    update = http.put(
+        f"{api.url}/users/{user_id}", data=json.dumps({"name": "x"}), headers=JSON, timeout=10
+    )
+    _error(update, 404, "not_found")
+
+
+def test_update_needs_a_field_and_keeps_email_and_name_non_null(
+    api: LocalApi, http: requests.Session
+) -> None:
+    url = f"{api.url}/users/{_create(api, http).json()['user_id']}"
+    _error(http.put(url, data=b"{}", headers=JSON, timeout=10), 400, "validation_failed")
+    for field in ("email", "name"):
+        body = json.dumps({field: None})
+        _error(http.put(url, data=body, headers=JSON, timeout=10), 400, "validation_failed")
+
+
+def test_unknown_routes_are_not_found(api: LocalApi, http: requests.Session) -> None:
+    _error(http.get(f"{api.url}/accounts", timeout=10), 404, "not_found")
+    _error(http.patch(f"{api.url}/users", timeout=10), 404, "not_found")
+
+
+def test_cors_preflights_answer_like_the_gateway(api: LocalApi, http: requests.Session) -> None:
+    for path, methods in (
+        ("/users", {"GET", "POST"}),
+        (f"/users/{uuid.uuid4()}", {"GET", "PUT", "DELETE"}),
+    ):
+        response = http.options(
+            f"{api.url}{path}",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        allowed = set(response.headers["Access-Control-Allow-Methods"].split(","))
+        assert allowed == methods | {"OPTIONS"}
+        assert "If-Match" in response.headers["Access-Control-Allow-Headers"]
