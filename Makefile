@@ -1,6 +1,11 @@
 # The two Quick start targets (`make template`, `make test`) work on a fresh
 # machine: they build .venv when it is missing or setup.cfg changed.
-PYTHON ?= python3
+# The dev toolchain's pins (cfn-lint, moto, pytest, hypothesis, schemathesis)
+# need Python 3.11+; the package and the Lambda code run on 3.9+. Take the
+# newest suitable interpreter on the PATH unless PYTHON is given.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -8,6 +13,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: template test lint format clean local bench
 
 $(STAMP): setup.cfg pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: the dev toolchain needs Python 3.11 or newer" \
+		"(none of python3.14..python3.11 or python3 qualifies); set PYTHON=/path/to/python3.11" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
