@@ -8,7 +8,11 @@ are the same objects, and skipping ``import boto3`` (its resource layer)
 saves import time. The garbage collector is paused while the clients are
 built: loading the service models allocates hundreds of thousands of small
 objects and the collections this triggers were most of the cost of the
-second client (see the README's API section for the figures).
+second client. Everything allocated so far (modules, service models,
+clients) lives as long as the container, so it is then frozen
+(``gc.freeze``) before collection resumes: otherwise the first collection
+after ``gc.enable()`` would scan all of it at once, in the INIT phase, and
+later ones again (bench/cold_start.py measures the difference).
 
 Configuration (APP_NAME, CORS_ALLOW_ORIGIN) lives in SSM under CONFIG_PATH.
 It is read with one GetParameters call on the first request of a container
@@ -42,6 +46,8 @@ try:
     DYNAMODB: Any = _SESSION.create_client("dynamodb", config=BOTO_CONFIG)
     SSM: Any = _SESSION.create_client("ssm", config=BOTO_CONFIG)
 finally:
+    # Objects that live as long as the container: never worth scanning again.
+    gc.freeze()
     if _gc_was_enabled:
         gc.enable()
 
