@@ -45,6 +45,8 @@ class LocalApi:
     url: str
     process: subprocess.Popen[str]
     log: list[str] = field(default_factory=list)
+    #: Reads the process's stderr into ``log`` until EOF.
+    pump: threading.Thread | None = None
 
     def log_lines_with(self, text: str) -> list[str]:
         return [line for line in list(self.log) if text in line]
@@ -88,7 +90,8 @@ def start(args: Sequence[str] = (), port: int | None = None) -> LocalApi:
         text=True,
     )
     api = LocalApi(f"http://127.0.0.1:{port}", process)
-    threading.Thread(target=_pump, args=(process.stderr, api.log), daemon=True).start()
+    api.pump = threading.Thread(target=_pump, args=(process.stderr, api.log), daemon=True)
+    api.pump.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if any(" ready on " in line for line in list(api.log)):
@@ -110,6 +113,8 @@ def stop(api: LocalApi) -> int:
         except subprocess.TimeoutExpired:
             api.process.kill()
             api.process.wait()
+    if api.pump is not None:
+        api.pump.join(timeout=5)  # the process has exited: read its last lines before judging them
     return api.process.returncode
 
 

@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         server.serve_forever()
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
+        sys.stderr.write("stopped\n")  # one write: never split by a request thread's log line
     finally:
         server.server_close()
         if backend is not None:

@@ -75,12 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             outcome = self.server.api.handle(request)
             response, resource = outcome.response, outcome.resource
-        self._write(response)
         elapsed_ms = (time.perf_counter() - started) * 1000
+        # Logged before the answer is sent: a client that has its answer can
+        # rely on the line being written, even if Ctrl-C follows at once.
         self.server.log_line(
             f'{request.source_ip} "{self.command} {url.path}" {response.status} '
             f"{elapsed_ms:.1f}ms resource={resource} request_id={request.request_id}"
         )
+        self._write(response)
 
     def _write(self, response: HttpResponse) -> None:
         self.send_response_only(response.status)
@@ -115,5 +117,11 @@ class LocalServer(ThreadingHTTPServer):
         self._log = log
 
     def log_line(self, line: str) -> None:
-        """One access-log line: method, path, status, latency, resource, request id."""
-        print(line, file=self._log, flush=True)
+        """One access-log line: method, path, status, latency, resource, request id.
+
+        One ``write`` call per line (``print`` writes the text and the newline
+        separately), so lines from concurrent request threads and the
+        shutdown message never interleave.
+        """
+        self._log.write(f"{line}\n")
+        self._log.flush()
