@@ -4,21 +4,8 @@ One moto_server serves the whole module (``reset`` between tests keeps it
 fast); the CLI runs in-process through ``main(argv)`` with ``--endpoint-url``.
 
 moto 5.2.5 cannot execute the real template through a change set as is, so
-``moto_template`` rewrites exactly these constructs of the REAL synthesized
-template and nothing else (each is a moto gap, not a template bug):
-
-1. ``Fn::If [cond, {...}, AWS::NoValue]`` inside an IAM Role's ``Policies``
-   list: moto keeps the ``None`` and crashes (``'NoneType' object is not
-   subscriptable``); the conditional X-Ray policy is dropped.
-2. MOCK integrations (the CORS OPTIONS methods) have no
-   ``IntegrationHttpMethod``/``Uri``; moto's Method reads both
-   unconditionally (``KeyError``); placeholders are added.
-3. ``AWS::SSM::Parameter`` ``Tags`` is a map in CloudFormation; moto expects
-   a list of Key/Value pairs.
-4. moto's change-set execution creates resources in template order and
-   ignores ``DependsOn`` (its ``create_stack`` path honours it), so the API
-   Deployment would precede its Methods; resources are re-ordered so that
-   every ``DependsOn`` target comes first (same template semantics).
+the synthesized template goes through ``userapi_dev.moto_template`` (which
+says what it rewrites, and why).
 
 Other moto gaps, tested with botocore's Stubber in test_deploy_stubbed.py:
 a change set executed by moto never gets stack Outputs (moto builds the
@@ -43,6 +30,7 @@ from userapi_deploy import changeset, cli, parameters, synthesis
 from userapi_deploy.bucket import managed_bucket_name
 from userapi_deploy.packaging import build_artifact
 from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_template import moto_template
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -50,35 +38,6 @@ BUCKET = "deploy-test-artifacts"
 STACK = "userapi-dev"
 REGION = "us-east-1"
 _real_render = synthesis.render_template
-
-
-def moto_template(text: str) -> str:
-    """The real template with the four moto gaps above worked around."""
-    template = json.loads(text)
-    resources: dict[str, Any] = template["Resources"]
-    for resource in resources.values():
-        props = resource.get("Properties", {})
-        if resource["Type"] == "AWS::IAM::Role" and "Policies" in props:
-            props["Policies"] = [p for p in props["Policies"] if "Fn::If" not in p]
-        if resource["Type"] == "AWS::ApiGateway::Method":
-            props["Integration"].setdefault("IntegrationHttpMethod", "POST")
-            props["Integration"].setdefault("Uri", "mock")
-        if resource["Type"] == "AWS::SSM::Parameter" and isinstance(props.get("Tags"), dict):
-            props["Tags"] = [{"Key": k, "Value": v} for k, v in props["Tags"].items()]
-    order: list[str] = []
-
-    def visit(name: str) -> None:
-        if name in order:
-            return
-        depends = resources[name].get("DependsOn", [])
-        for target in [depends] if isinstance(depends, str) else depends:
-            visit(target)
-        order.append(name)
-
-    for name in resources:
-        visit(name)
-    template["Resources"] = {name: resources[name] for name in order}
-    return json.dumps(template, indent=1) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +142,7 @@ def test_changed_handler_code_uploads_one_artifact_and_updates_every_function(
     assert deploy(endpoint, "--yes") == 0
     code = tmp_path / "functions"
     shutil.copytree(FUNCTIONS_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
-    (code / "users" / "__init__.py").write_text('"""Changed."""\n')
+    (code / "users" / "__init__.py").write_text("CHANGED = True\n")  # code, not a docstring
     changed = build_artifact(code)
     capsys.readouterr()
 

@@ -1,17 +1,23 @@
-"""The artifact is byte-reproducible and content-addressed (userapi_deploy.packaging)."""
+"""The artifact is byte-reproducible, small and content-addressed (userapi_deploy.packaging)."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import io
 import os
+import random
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
-from userapi_deploy.packaging import ZIP_EPOCH, build_artifact
+import pytest
+
+from userapi_deploy import deflate
+from userapi_deploy.packaging import ZIP_EPOCH, build_artifact, strip_source
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -62,9 +68,84 @@ def test_entries_are_sorted_with_fixed_time_and_mode_and_no_junk() -> None:
         for info in infos:
             assert info.date_time == ZIP_EPOCH
             assert stat.S_IMODE(info.external_attr >> 16) == 0o644
-            assert info.compress_type == zipfile.ZIP_STORED
-        source = (FUNCTIONS_DIR / "users" / "__init__.py").read_bytes()
-        assert archive.read("users/__init__.py") == source
+            assert info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+        assert archive.testzip() is None  # every CRC checks out
+        source = (FUNCTIONS_DIR / "users" / "store.py").read_text(encoding="utf-8")
+        assert archive.read("users/store.py").decode("utf-8") == strip_source(source)
+        schema = (FUNCTIONS_DIR / "users" / "schema.json").read_bytes()
+        assert archive.read("users/schema.json") == schema  # not Python: shipped as is
+
+
+def test_stripped_modules_keep_every_code_line_where_it_was() -> None:
+    for path in sorted((FUNCTIONS_DIR / "users").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        stripped = strip_source(source)
+        assert len(stripped.splitlines()) == len(source.splitlines())
+        docstrings = {
+            line
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        }
+        for number, (before, after) in enumerate(
+            zip(source.splitlines(), stripped.splitlines()), start=1
+        ):
+            if number not in docstrings:  # code is kept, a trailing comment goes
+                assert before.startswith(after), (path.name, number)
+
+
+def test_strip_source_keeps_strings_and_future_imports_and_empties_docstrings() -> None:
+    source = "\n".join(
+        [
+            '"""Module doc."""',
+            "from __future__ import annotations",
+            "",
+            "X = '# not a comment'  # a comment",
+            "",
+            "",
+            "class Only:",
+            '    """Just a',
+            '    docstring."""',
+            "",
+            "",
+            "def f():  # trailing",
+            "    # whole line",
+            "    return X  # é",
+            "",
+        ]
+    )
+    stripped = strip_source(source)
+    namespace: dict[str, object] = {}
+    exec(compile(stripped, "m.py", "exec"), namespace)
+    assert namespace["X"] == "# not a comment"
+    lines = stripped.splitlines()
+    assert lines[0] == '""'
+    assert lines[3] == "X = '# not a comment'"
+    assert lines[11:14] == ["def f():", "", "    return X"]
+    assert len(lines) == len(source.splitlines())
+    assert "docstring" not in stripped and "# a comment" not in stripped
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_deflate_round_trips_through_zlib(seed: int) -> None:
+    rng = random.Random(seed)
+    size = rng.choice([0, 1, 2, 3, 258, 259, 1000, 40_000, 70_000])
+    alphabet = rng.choice([1, 2, 4, 26, 256])
+    data = bytes(rng.randrange(alphabet) for _ in range(size))
+    assert zlib.decompressobj(-15).decompress(deflate.compress(data)) == data
+
+
+def test_deflate_round_trips_the_handler_sources_and_is_close_to_zlib() -> None:
+    for path in sorted((FUNCTIONS_DIR / "users").iterdir()):
+        if path.is_file():
+            data = path.read_bytes()
+            packed = deflate.compress(data)
+            assert zlib.decompressobj(-15).decompress(packed) == data
+            assert len(packed) <= len(zlib.compress(data, 9)) * 1.1
+
+
+def test_the_artifact_is_under_20_kb() -> None:
+    assert build_artifact(FUNCTIONS_DIR).size < 20_000
 
 
 def test_a_changed_file_changes_the_key(tmp_path: Path) -> None:

@@ -2,10 +2,18 @@
 
 ``sam package`` walks the tree unsorted, so the same sources give different
 zip bytes (and a different Lambda CodeSha256) on another machine. Here the
-entries are sorted, every timestamp is 1980-01-01 and every mode 0644, and
-the entries are STORED (not deflated): deflate output depends on the zlib
-build (zlib vs zlib-ng), so only STORED is identical on every machine. The
-handlers are a few KB of stdlib-only Python, so the size cost is small.
+entries are sorted, every timestamp is 1980-01-01 and every mode 0644.
+
+Python files ship as ``python -OO`` would see them: comments and docstrings
+are dropped (a docstring becomes ``""``) but every code line keeps its line
+number and text, so a traceback from Lambda points at the same line in the
+repository. ``strip_source`` checks that the stripped module parses to the
+same syntax tree, positions included, before it is shipped.
+
+Entries are deflated by ``deflate.compress``: a small deflate encoder in
+pure Python, so its output depends only on the input and not on which zlib
+(zlib or zlib-ng, e.g. CPython 3.14 on Windows) the interpreter links.
+Same sources, same bytes on any machine; any unzip (and Lambda) reads it.
 
 The S3 key is the sha256 of the zip bytes, which is also what Lambda reports
 as ``CodeSha256`` (base64), so a deployed function can be checked against
@@ -14,13 +22,19 @@ the artifact that was built.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import io
-import zipfile
+import re
+import struct
+import tokenize
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import deflate
 
 #: The earliest timestamp a zip entry can hold; fixed so bytes never depend on mtimes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -79,18 +93,107 @@ def shipped_files(functions_dir: Path) -> Iterator[tuple[str, Path]]:
     yield from sorted(files)
 
 
+def _docstrings(tree: ast.AST) -> Iterator[ast.Expr]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                yield first
+
+
+def _shape(tree: ast.AST) -> str:
+    """The tree with docstrings emptied and end positions dropped (they may move)."""
+    for node in _docstrings(tree):
+        node.value.value = ""
+    for node in ast.walk(tree):
+        for name in ("end_lineno", "end_col_offset"):
+            if hasattr(node, name):
+                setattr(node, name, None)
+    return ast.dump(tree, include_attributes=True)
+
+
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
+
+
+def strip_source(source: str) -> str:
+    """``source`` without comments and docstrings, every code line where it was."""
+    lines = source.splitlines(keepends=True)
+    edits = []  # (first row, first column, last row, last column, replacement), 1-based rows
+
+    def column(row: int, byte_offset: int) -> int:  # ast columns count UTF-8 bytes
+        return len(lines[row - 1].encode("utf-8")[:byte_offset].decode("utf-8"))
+
+    original = ast.parse(source)
+    for node in _docstrings(original):
+        end_row, end_col = node.end_lineno or node.lineno, node.end_col_offset or 0
+        end_col = column(end_row, end_col)
+        if lines[end_row - 1][end_col:].strip():
+            continue  # code after the docstring on its last line: leave it alone
+        edits.append((node.lineno, column(node.lineno, node.col_offset), end_row, end_col, '""'))
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT and not (
+            token.start[0] <= 2 and _CODING.match(lines[token.start[0] - 1])
+        ):
+            edits.append((*token.start, *token.end, ""))
+    for first_row, first_col, last_row, last_col, replacement in sorted(edits, reverse=True):
+        head = lines[first_row - 1][:first_col] + replacement
+        tail = lines[last_row - 1][last_col:]
+        newline = tail[len(tail.rstrip("\r\n")) :]
+        blank = ["\n"] * (last_row - first_row)  # keep the line count
+        lines[first_row - 1 : last_row] = [head.rstrip() + newline, *blank]
+    stripped = "".join(lines)
+    if _shape(ast.parse(stripped)) != _shape(original):
+        raise ValueError("stripping comments and docstrings changed the code")  # a bug here
+    return stripped
+
+
+def shipped_bytes(name: str, path: Path) -> bytes:
+    """What goes into the zip for one file: Python stripped, anything else as is."""
+    data = path.read_bytes()
+    if not name.endswith(".py"):
+        return data
+    return strip_source(data.decode("utf-8")).encode("utf-8")
+
+
+def _dos_time_date(stamp: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
+    year, month, day, hour, minute, second = stamp
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+
+
+def _zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """A zip of ``(name, data)`` entries, each deflated (or stored if that is smaller)."""
+    out, central = bytearray(), bytearray()
+    mod_time, mod_date = _dos_time_date(ZIP_EPOCH)
+    for name, data in entries:
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else 0x800  # bit 11: the name is UTF-8
+        packed = deflate.compress(data)
+        method = 8
+        if len(packed) >= len(data):
+            packed, method = data, 0
+        crc = zlib.crc32(data)
+        fields = (20, flags, method, mod_time, mod_date, crc, len(packed), len(data), len(encoded))
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
+            FILE_MODE << 16, len(out),
+        )  # fmt: skip
+        central += encoded
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + packed
+    offset = len(out)
+    out += central
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
+                       len(central), offset, 0)  # fmt: skip
+    return bytes(out)
+
+
 def build_artifact(functions_dir: Path | str) -> Artifact:
     """Zip ``functions_dir`` (its root becomes the Lambda import root)."""
     root = Path(functions_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"handler code folder not found: {root}")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, path in shipped_files(root):
-            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            info.create_system = 3  # Unix, so external_attr holds the mode
-            info.external_attr = FILE_MODE << 16
-            info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, path.read_bytes())
-    data = buffer.getvalue()
+    data = _zip([(name, shipped_bytes(name, path)) for name, path in shipped_files(root)])
     return Artifact(data=data, sha256=hashlib.sha256(data).hexdigest())
