@@ -54,10 +54,52 @@ def invalid(message: str) -> ApiError:
     return ApiError(400, "validation_failed", message)
 
 
+#: ECMA-262 ``\s`` (WhiteSpace and LineTerminator), as a regex class body.
+#: Python's ``\s`` differs: it also matches U+001C..U+001F and U+0085, and
+#: not U+FEFF, so a schema-valid email could be refused (or a blank name kept).
+_ECMA_SPACE_CLASS = r"\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: The same characters, for trimming.
+ECMA_SPACE = (
+    "\t\n\x0b\x0c\r \xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def _ecma_to_python(pattern: str) -> str:
+    """Rewrite the ECMA-only meanings: ``$`` (no final-newline match), ``\\s``, ``\\S``."""
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escape = pattern[index + 1]
+            if escape == "s":
+                out.append(_ECMA_SPACE_CLASS if in_class else f"[{_ECMA_SPACE_CLASS}]")
+            elif escape == "S" and not in_class:
+                out.append(f"[^{_ECMA_SPACE_CLASS}]")
+            elif escape == "S":
+                raise ValueError(f"\\S inside a class is not supported: {pattern}")
+            else:
+                out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 @cache
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """An ECMA-262 pattern as Python ``re``: ``$`` must not match before a final newline."""
-    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+    """An ECMA-262 pattern (JSON Schema's dialect) as Python ``re``."""
+    return re.compile(_ecma_to_python(pattern))
 
 
 def _type_names(spec: dict[str, Any]) -> list[str]:
@@ -114,7 +156,7 @@ class Changes:
 
 
 def _normalize(name: str, value: str) -> str:
-    value = value.strip()
+    value = value.strip(ECMA_SPACE)  # the schema's \s: a name matching \S stays non-blank
     return value.lower() if name == "email" else value
 
 
