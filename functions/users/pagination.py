@@ -16,13 +16,11 @@ import json
 
 from .app import USER_ID_PATTERN
 from .http import bad_request
-
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
+from .settings import DEFAULT_LIMIT, MAX_LIMIT
 
 
 def parse_limit(value: str | None) -> int:
-    """``limit``: a decimal integer 1 to 100; absent means 25."""
+    """``limit``: a decimal integer 1 to MAX_LIMIT; absent means DEFAULT_LIMIT."""
     if value is None:
         return DEFAULT_LIMIT
     if not (value.isascii() and value.isdigit() and len(value) <= 3) or not (

@@ -1,8 +1,9 @@
 """Names shared by the handlers and the template that deploys them.
 
 The template (userapi_stack) imports this module to name the environment
-variables it sets and the SSM parameters it creates and grants; the handlers
-import it to read them. One definition, so the two cannot drift apart.
+variables it sets and the SSM parameters it creates and grants, and the
+OpenAPI document to state the list page sizes; the handlers import it to
+read them. One definition, so the two cannot drift apart.
 Standard library only, and nothing here touches AWS.
 """
 
@@ -20,3 +21,7 @@ CONFIG_PARAMETERS = ("APP_NAME", "CORS_ALLOW_ORIGIN")
 
 #: How long a container keeps configuration before reading SSM again.
 CONFIG_TTL_SECONDS = 300
+
+#: List page size (``limit``): the default and the largest accepted (API.md "List").
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
