@@ -14,8 +14,6 @@ import pytest
 import requests
 from local_api_fixture import NO_THROTTLING, LocalApi, SigV4, running
 
-from userapi_stack.template import build_template
-
 JSON = {"Content-Type": "application/json"}
 
 
@@ -153,13 +151,8 @@ def test_list_requires_a_valid_signature(api: LocalApi, http: requests.Session) 
     _error(wrong, 403, "forbidden")
     stranger = http.get(f"{api.url}/users", auth=SigV4(key="AKIDSOMEONEELSE"), timeout=10)
     _error(stranger, 403, "forbidden")
-    # Unsigned: API Gateway answers MISSING_AUTHENTICATION_TOKEN (AWS's "Missing
-    # Authentication Token"); its status and code are the template's gateway
-    # response for that type. Whatever they are, no user data comes back.
-    unsigned = http.get(f"{api.url}/users", timeout=10)
-    expected = build_template().to_dict()["Resources"]["MissingAuthenticationTokenGatewayResponse"]
-    assert unsigned.status_code == int(expected["Properties"]["StatusCode"])
-    assert set(unsigned.json()) == {"error"}
+    # Unsigned: API Gateway's MISSING_AUTHENTICATION_TOKEN, 403 forbidden (API.md).
+    _error(http.get(f"{api.url}/users", timeout=10), 403, "forbidden")
 
 
 @pytest.mark.parametrize(
@@ -182,6 +175,7 @@ def test_bad_list_parameters_are_bad_requests(
     ("body", "headers", "status", "code"),
     [
         (b"", JSON, 400, "bad_request"),
+        (b'{"email": "a@example.com", "name": ', JSON, 400, "bad_request"),  # not JSON
         (
             b'{"email": "a@example.com", "name": "A", "user_id": "x"}',
             JSON,
@@ -243,9 +237,42 @@ def test_update_needs_a_field_and_keeps_email_and_name_non_null(
         _error(http.put(url, data=body, headers=JSON, timeout=10), 400, "validation_failed")
 
 
-def test_unknown_routes_are_not_found(api: LocalApi, http: requests.Session) -> None:
-    _error(http.get(f"{api.url}/accounts", timeout=10), 404, "not_found")
-    _error(http.patch(f"{api.url}/users", timeout=10), 404, "not_found")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/accounts"), ("GET", "/"), ("DELETE", "/users/x/y"), ("POST", "/a/b/c")],
+)
+def test_unknown_routes_are_not_found(
+    api: LocalApi, http: requests.Session, method: str, path: str
+) -> None:
+    _error(http.request(method, f"{api.url}{path}", timeout=10), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PATCH", f"/users/{uuid.uuid4()}", {"GET", "PUT", "DELETE", "OPTIONS"}),
+        ("POST", "/users/abc", {"GET", "PUT", "DELETE", "OPTIONS"}),
+        ("PATCH", "/users", {"GET", "POST", "OPTIONS"}),
+        ("DELETE", "/users", {"GET", "POST", "OPTIONS"}),
+        ("TRACE", "/users", {"GET", "POST", "OPTIONS"}),
+    ],
+)
+def test_other_methods_on_a_route_are_not_allowed(
+    api: LocalApi, http: requests.Session, method: str, path: str, allow: set[str]
+) -> None:
+    response = http.request(method, f"{api.url}{path}", timeout=10)
+    error = _error(response, 405, "method_not_allowed")
+    assert error["request_id"] == response.headers["x-amzn-RequestId"]
+    assert set(response.headers["Allow"].split(",")) == allow
+
+
+def test_a_body_the_catch_all_has_no_template_for_is_unsupported(
+    api: LocalApi, http: requests.Session
+) -> None:
+    response = http.patch(
+        f"{api.url}/users", data=b"x=1", headers={"Content-Type": "text/plain"}, timeout=10
+    )
+    _error(response, 415, "unsupported_media_type")
 
 
 def test_cors_preflights_answer_like_the_gateway(api: LocalApi, http: requests.Session) -> None:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from userapi_local.events import IncomingRequest, proxy_event
-from userapi_local.gateway import GatewayError, GatewayResponses, validate_request
+from userapi_local.gateway import (
+    GatewayError,
+    GatewayResponses,
+    mock_response,
+    refuse_mock_media_type,
+    validate_request,
+)
 from userapi_local.routing import Router
 from userapi_local.runtime import LambdaFailure, proxy_response, shared_environment
 from userapi_local.template_reader import TemplateError, TemplateReader
@@ -63,8 +70,11 @@ def test_the_router_finds_every_route_of_the_table_through_the_template(router: 
     }
     expected = {(r.method, r.path, r.handler, r.authorization) for r in ROUTES}
     assert wired == expected
-    preflights = {m.resource_path for m in router.methods if m.mock}
+    preflights = {m.resource_path for m in router.methods if m.http_method == "OPTIONS"}
     assert preflights == {r.path for r in ROUTES}
+    catch_alls = {m.resource_path for m in router.methods if m.http_method == "ANY"}
+    assert catch_alls == {"/", "/{proxy+}", "/users", "/users/{user_id}"}
+    assert all(m.mock for m in router.methods if not m.function)
 
 
 def test_functions_get_the_template_environment(router: Router) -> None:
@@ -97,49 +107,94 @@ def test_matching(
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "status", "code", "allow"),
     [
-        ("PATCH", "/users/abc"),
-        ("GET", "/"),
-        ("GET", "/users/a/b"),
-        ("GET", "/other"),
-        ("DELETE", "/users"),
+        ("PATCH", "/users/abc", 405, "method_not_allowed", "GET,PUT,DELETE,OPTIONS"),
+        ("DELETE", "/users", 405, "method_not_allowed", "GET,POST,OPTIONS"),
+        ("TRACE", "/users", 405, "method_not_allowed", "GET,POST,OPTIONS"),
+        ("GET", "/", 404, "not_found", None),
+        ("POST", "/", 404, "not_found", None),
+        ("GET", "/users/a/b", 404, "not_found", None),
+        ("GET", "/other", 404, "not_found", None),
+        ("OPTIONS", "/other/deeper", 404, "not_found", None),
     ],
 )
-def test_unknown_routes_do_not_match(router: Router, method: str, path: str) -> None:
-    assert router.match(method, path) is None
+def test_unknown_routes_hit_the_templates_mock_catch_alls(
+    router: Router, method: str, path: str, status: int, code: str, allow: str | None
+) -> None:
+    match = router.match(method, path)
+    assert match is not None and match.method.http_method == "ANY"
+    response = mock_response(match.method, "rid-7")
+    assert response.status == status
+    headers = dict(response.headers)
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert (
+        headers.get("Allow") is None
+        if allow is None
+        else set(headers["Allow"].split(",")) == set(allow.split(","))
+    )
+    assert json.loads(response.body)["error"] == {
+        "code": code,
+        "message": "Method not allowed" if status == 405 else "Not found",
+        "request_id": "rid-7",
+    }
+
+
+def test_a_catch_all_refuses_a_body_it_has_no_template_for(router: Router) -> None:
+    match = router.match("PATCH", "/users/abc")
+    assert match is not None
+    plain = {"Content-Type": "text/plain"}
+    assert refuse_mock_media_type(match.method, plain, b"x")
+    assert not refuse_mock_media_type(match.method, plain, b"")
+    assert not refuse_mock_media_type(match.method, {"Content-Type": "application/json"}, b"{}")
+
+
+def test_without_catch_alls_unknown_routes_do_not_match(template: dict[str, Any]) -> None:
+    bare = json.loads(json.dumps(template))
+    resources = bare["Resources"]
+    for logical_id in [k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::Method"]:
+        if resources[logical_id]["Properties"]["HttpMethod"] == "ANY":
+            del resources[logical_id]
+    router = Router(TemplateReader(bare))
+    assert router.match("PATCH", "/users/abc") is None
+    assert router.match("GET", "/other") is None
 
 
 def test_gateway_responses_come_from_the_template(reader: TemplateReader) -> None:
     responses = GatewayResponses(reader)
     missing = responses.render(
-        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"), "rid-1"
+        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", 403), "rid-1"
     )
-    props = reader.properties("MissingAuthenticationTokenGatewayResponse")
-    assert missing.status == int(props["StatusCode"])
+    assert missing.status == 403
     headers = dict(missing.headers)
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert headers["Content-Type"] == "application/json"
     body = json.loads(missing.body)
     assert body["error"]["request_id"] == "rid-1"
-    assert body["error"]["code"] == "not_found"
+    assert body["error"]["code"] == "forbidden"
+
+
+def test_the_templates_status_code_wins_over_aws_default(reader: TemplateReader) -> None:
+    throttled = GatewayError("THROTTLED", "Too Many Requests", 599)
+    assert GatewayResponses(reader).render(throttled, "rid").status == 429
 
 
 def test_validation_messages_with_quotes_stay_valid_json(reader: TemplateReader) -> None:
-    error = GatewayError("BAD_REQUEST_BODY", "Invalid request body", '[name: "x" is bad\\]')
+    error = GatewayError("BAD_REQUEST_BODY", "Invalid request body", 400, '[name: "x" is bad\\]')
     rendered = GatewayResponses(reader).render(error, "rid")
     assert rendered.status == 400
     envelope = json.loads(rendered.body)["error"]
     assert envelope == {
         "code": "validation_failed",
-        "message": '[name: "x" is bad\\]',
+        "message": "Invalid request body",
         "request_id": "rid",
     }
 
 
 def test_a_type_without_its_own_response_falls_back_to_default_5xx(reader: TemplateReader) -> None:
     rendered = GatewayResponses(reader).render(
-        GatewayError("DEFAULT_5XX", "Internal server error", status=502), "rid"
+        GatewayError("DEFAULT_5XX", "Internal server error", 502), "rid"
     )
     assert rendered.status == 502
     assert json.loads(rendered.body)["error"]["code"] == "internal_error"
@@ -148,16 +203,20 @@ def test_a_type_without_its_own_response_falls_back_to_default_5xx(reader: Templ
 def test_without_gateway_responses_aws_defaults_apply() -> None:
     bare = TemplateReader({"Resources": {}})
     rendered = GatewayResponses(bare).render(
-        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"), "rid"
+        GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token", 403), "rid"
     )
     assert rendered.status == 403
     assert json.loads(rendered.body) == {"message": "Missing Authentication Token"}
 
 
 def _create(router: Router) -> Any:
+    """The create method with body validation on: the stack leaves it to the
+    handlers, but the emulator's validator must still work for templates that
+    enable it."""
     match = router.match("POST", "/users")
     assert match is not None
-    return match.method
+    assert not match.method.validate_body
+    return replace(match.method, validate_body=True)
 
 
 @pytest.mark.parametrize(

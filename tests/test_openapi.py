@@ -106,6 +106,7 @@ def test_error_envelope_lists_every_code_of_the_contract(document: dict[str, Any
         "validation_failed",
         "forbidden",
         "not_found",
+        "method_not_allowed",
         "email_taken",
         "precondition_failed",
         "payload_too_large",
@@ -113,6 +114,14 @@ def test_error_envelope_lists_every_code_of_the_contract(document: dict[str, Any
         "too_many_requests",
         "internal_error",
     }
+
+
+def test_method_not_allowed_is_documented_with_its_allow_header(document: dict[str, Any]) -> None:
+    response = document["components"]["responses"]["MethodNotAllowed"]
+    assert "method_not_allowed" in response["description"]
+    assert set(response["headers"]) == {"Allow", "Access-Control-Allow-Origin"}
+    schema = response["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Error"}
 
 
 def test_request_bodies_come_from_the_user_schema(document: dict[str, Any]) -> None:

@@ -8,11 +8,13 @@ from typing import Any
 
 from stack_fixture import resources_of_type, template_dict
 
+from userapi_stack import api as api_module
 from userapi_stack.handler_code import user_schema_module
 from userapi_stack.routes import ROUTES
 from userapi_stack.template import TemplateOptions, build_template
 
 ORIGIN = {"Fn::Sub": "'${CorsAllowOrigin}'"}
+JSON = "application/json"
 ALLOW_HEADERS = {"Content-Type", "If-Match", "Authorization", "X-Amz-Date", "X-Amz-Security-Token"}
 
 
@@ -25,12 +27,11 @@ def test_rest_api_is_regional() -> None:
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
 
 
-def test_post_and_put_validate_their_body_with_the_shared_schema() -> None:
+def test_post_and_put_document_their_body_with_the_shared_schema_unvalidated() -> None:
     resources = _resources()
     schema = user_schema_module()
     for method_id, kind in (("CreateUserMethod", "create"), ("UpdateUserMethod", "update")):
         method = resources[method_id]["Properties"]
-        assert method["RequestValidatorId"] == {"Ref": "BodyValidator"}
         [model_ref] = method["RequestModels"].values()
         model = resources[model_ref["Ref"]]["Properties"]
         # troposphere serializes a dict Schema to a JSON string; both are valid CFN.
@@ -40,7 +41,10 @@ def test_post_and_put_validate_their_body_with_the_shared_schema() -> None:
         assert model_schema == schema.request_schema(kind)
         assert model_schema["$schema"] == "http://json-schema.org/draft-04/schema#"
         assert model["ContentType"] == "application/json"
-    assert resources["BodyValidator"]["Properties"]["ValidateRequestBody"] is True
+        # The handlers validate (naming the key; malformed JSON is bad_request):
+        # a gateway validator would answer first, with a message it cannot escape.
+        assert "RequestValidatorId" not in method
+    assert resources_of_type(template_dict(), "AWS::ApiGateway::RequestValidator") == {}
     for method_id in ("GetUserMethod", "ListUsersMethod", "DeleteUserMethod"):
         assert "RequestModels" not in resources[method_id]["Properties"]
 
@@ -81,8 +85,24 @@ EXPECTED_RESPONSES = {
     "BAD_REQUEST_BODY": ("400", "validation_failed"),
     "THROTTLED": ("429", "too_many_requests"),
     "ACCESS_DENIED": ("403", "forbidden"),
-    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"),
+    "MISSING_AUTHENTICATION_TOKEN": ("403", "forbidden"),
+    "RESOURCE_NOT_FOUND": ("404", "not_found"),
+    "INVALID_SIGNATURE": ("403", "forbidden"),
 }
+#: What API Gateway substitutes (simple substitution: gateway response
+#: templates are not VTL). messageString is the message already quoted; the
+#: validator's string holds raw double quotes.
+CONTEXT = {
+    "$context.error.validationErrorString": '[object has missing required properties (["name"])]',
+    "$context.error.messageString": json.dumps('Invalid "request" body'),
+    "$context.requestId": "req-1",
+}
+
+
+def _substitute(template: str) -> str:
+    for name, value in CONTEXT.items():  # longest names first, as listed
+        template = template.replace(name, value)
+    return template
 
 
 def test_gateway_responses_use_the_error_envelope_with_cors() -> None:
@@ -98,17 +118,82 @@ def test_gateway_responses_use_the_error_envelope_with_cors() -> None:
             == ORIGIN
         )
         body = response["ResponseTemplates"]["application/json"]
-        # Substitute the $context variables the way API Gateway would, then parse.
-        rendered = body.replace("$context.error.messageString", '"Invalid request"')
-        rendered = rendered.replace("$context.error.validationErrorString", "bad email")
-        envelope = json.loads(rendered.replace("$context.requestId", "req-1"))
+        assert "#" not in body and "$util" not in body, "gateway responses are not VTL"
+        envelope = json.loads(_substitute(body))
         assert envelope["error"]["code"] == code
         assert envelope["error"]["request_id"] == "req-1"
         assert isinstance(envelope["error"]["message"], str)
-    assert (
-        "$context.error.validationErrorString"
-        in responses["BAD_REQUEST_BODY"]["ResponseTemplates"]["application/json"]
-    )
+    bad_body = json.loads(_substitute(responses["BAD_REQUEST_BODY"]["ResponseTemplates"][JSON]))
+    assert bad_body["error"]["message"] == 'Invalid "request" body'
+
+
+def test_no_gateway_response_embeds_the_unescapable_validation_string() -> None:
+    for response in resources_of_type(template_dict(), "AWS::ApiGateway::GatewayResponse").values():
+        body = response["Properties"]["ResponseTemplates"][JSON]
+        assert "validationErrorString" not in body
+        json.loads(_substitute(body))
+
+
+#: Catch-all -> (resource, status, code, Allow); written out, not derived.
+CATCH_ALLS = {
+    "RootAnyMethod": ({"Fn::GetAtt": ["RestApi", "RootResourceId"]}, "404", "not_found", None),
+    "ProxyAnyMethod": ({"Ref": "ProxyResource"}, "404", "not_found", None),
+    "UsersAnyMethod": ({"Ref": "UsersResource"}, "405", "method_not_allowed", "GET,POST,OPTIONS"),
+    "UsersUserIdAnyMethod": (
+        {"Ref": "UsersUserIdResource"},
+        "405",
+        "method_not_allowed",
+        "GET,PUT,DELETE,OPTIONS",
+    ),
+}
+
+
+def test_unmatched_requests_are_caught_by_mock_any_methods() -> None:
+    resources = _resources()
+    proxy = resources["ProxyResource"]["Properties"]
+    assert proxy["PathPart"] == "{proxy+}"
+    assert proxy["ParentId"] == {"Fn::GetAtt": ["RestApi", "RootResourceId"]}
+    for logical_id, (resource, status, code, allow) in CATCH_ALLS.items():
+        method = resources[logical_id]["Properties"]
+        assert method["HttpMethod"] == "ANY"
+        assert method["AuthorizationType"] == "NONE"
+        assert method["ResourceId"] == resource
+        integration = method["Integration"]
+        assert integration["Type"] == "MOCK"
+        assert json.loads(integration["RequestTemplates"][JSON]) == {"statusCode": int(status)}
+        [response] = integration["IntegrationResponses"]
+        assert response["StatusCode"] == status and "SelectionPattern" not in response
+        headers = {
+            k.removeprefix("method.response.header."): v
+            for k, v in response["ResponseParameters"].items()
+        }
+        assert headers["Access-Control-Allow-Origin"] == ORIGIN
+        if allow is None:
+            assert "Allow" not in headers
+        else:
+            assert set(headers["Allow"].strip("'").split(",")) == set(allow.split(","))
+        [declared] = method["MethodResponses"]
+        assert declared["StatusCode"] == status
+        assert set(declared["ResponseParameters"]) == set(response["ResponseParameters"])
+        # The integration response template is VTL: $context.requestId is substituted.
+        envelope = json.loads(_substitute(response["ResponseTemplates"][JSON]))
+        assert envelope["error"]["code"] == code
+        assert envelope["error"]["request_id"] == "req-1"
+
+
+def test_catch_alls_are_part_of_the_deployment_snapshot(monkeypatch: Any) -> None:
+    template = template_dict()
+    [(deployment_id, deployment)] = resources_of_type(
+        template, "AWS::ApiGateway::Deployment"
+    ).items()
+    assert set(CATCH_ALLS) <= set(deployment["DependsOn"])
+    original = api_module.catch_alls
+
+    def reworded(routes: Any) -> Any:
+        return [(path, replace(c, message="Gone")) for path, c in original(routes)]
+
+    monkeypatch.setattr(api_module, "catch_alls", reworded)
+    assert _deployment_id(build_template(TemplateOptions())) != deployment_id
 
 
 def _deployment_id(template: Any) -> str:

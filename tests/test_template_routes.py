@@ -129,8 +129,23 @@ def test_role_exists(route: Route) -> None:
     assert _resource(f"{route.name}Role")["Type"] == "AWS::IAM::Role"
 
 
-def test_no_other_methods_than_routes_and_preflights() -> None:
+def test_no_other_methods_than_routes_preflights_and_catch_alls() -> None:
     methods = resources_of_type(template_dict(), "AWS::ApiGateway::Method")
     assert sorted(methods) == sorted(
-        [f"{name}Method" for name in ROUTE_IDS] + ["UsersOptionsMethod", "UsersUserIdOptionsMethod"]
+        [f"{name}Method" for name in ROUTE_IDS]
+        + ["UsersOptionsMethod", "UsersUserIdOptionsMethod"]
+        + ["RootAnyMethod", "ProxyAnyMethod", "UsersAnyMethod", "UsersUserIdAnyMethod"]
     )
+
+
+def test_only_route_methods_invoke_lambda() -> None:
+    """Preflights and catch-alls are MOCKs: no function, role or permission behind them."""
+    template = template_dict()
+    methods = resources_of_type(template, "AWS::ApiGateway::Method")
+    proxies = {k for k, m in methods.items() if m["Properties"]["Integration"]["Type"] != "MOCK"}
+    assert proxies == {f"{name}Method" for name in ROUTE_IDS}
+    permissions = resources_of_type(template, "AWS::Lambda::Permission")
+    assert sorted(permissions) == sorted(f"{name}Permission" for name in ROUTE_IDS)
+    for logical_id in set(methods) - proxies:
+        assert methods[logical_id]["Properties"]["AuthorizationType"] == "NONE"
+        assert "Uri" not in methods[logical_id]["Properties"]["Integration"]

@@ -21,6 +21,7 @@ from .gateway import (
     GatewayResponses,
     HttpResponse,
     mock_response,
+    refuse_mock_media_type,
     validate_request,
 )
 from .routing import Router
@@ -81,13 +82,14 @@ class LocalApi:
 
     def _dispatch(self, request: IncomingRequest) -> tuple[HttpResponse, str]:
         if len(request.body) > MAX_REQUEST_BYTES:
-            error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
+            error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long", 413)
             return self._refuse(error, request), "-"
         if self.throttle is not None and not self.throttle.take():
-            return self._refuse(GatewayError("THROTTLED", "Too Many Requests"), request), "-"
+            return self._refuse(GatewayError("THROTTLED", "Too Many Requests", 429), request), "-"
         match = self.router.match(request.method, request.path)
-        if match is None:
-            error = GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        if match is None:  # AWS's answer to a route the template does not catch
+            message = "Missing Authentication Token"
+            error = GatewayError("MISSING_AUTHENTICATION_TOKEN", message, 403)
             return self._refuse(error, request), "-"
         method = match.method
         headers = dict(request.headers)
@@ -103,7 +105,7 @@ class LocalApi:
                 region=self.reader.region,
             )
             if refusal is not None:
-                error = GatewayError(refusal.response_type, refusal.message)
+                error = GatewayError(refusal.response_type, refusal.message, 403)
                 return self._refuse(error, request), method.resource_path
             access_key = self.credentials.access_key_id
         elif method.authorization != "NONE":
@@ -112,7 +114,10 @@ class LocalApi:
         if invalid is not None:
             return self._refuse(invalid, request), method.resource_path
         if method.mock is not None:
-            return mock_response(method), method.resource_path
+            if refuse_mock_media_type(method, headers, request.body):
+                error = GatewayError("UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type", 415)
+                return self._refuse(error, request), method.resource_path
+            return mock_response(method, request.request_id), method.resource_path
         assert method.function is not None
         event: dict[str, Any] = proxy_event(
             request,

@@ -4,9 +4,12 @@ Gateway responses are rendered from the template's
 ``AWS::ApiGateway::GatewayResponse`` resources (status, headers, body
 template), falling back to ``DEFAULT_4XX``/``DEFAULT_5XX`` and then to API
 Gateway's built-in ``{"message": ...}`` exactly as AWS does, so the error
-envelope and its CORS headers are defined once, in the template.
+envelope, its statuses and its CORS headers are defined once, in the
+template. The only status known here is the one AWS itself sends when a
+template does not set ``StatusCode``; the code that raises an error states it.
 
-Body validation uses ``jsonschema``'s draft-04 validator on the method's
+Body validation (for methods with a request validator; this stack has none,
+its handlers validate) uses ``jsonschema``'s draft-04 validator on the method's
 request model: an implementation independent of the handlers' own checks,
 like the real gateway's.
 """
@@ -23,23 +26,6 @@ from jsonschema import Draft4Validator
 from .routing import Method
 from .template_reader import TemplateReader
 
-#: API Gateway's status for each response type it can produce here.
-DEFAULT_STATUS = {
-    "ACCESS_DENIED": 403,
-    "BAD_REQUEST_BODY": 400,
-    "BAD_REQUEST_PARAMETERS": 400,
-    "EXPIRED_TOKEN": 403,
-    "INVALID_SIGNATURE": 403,
-    "MISSING_AUTHENTICATION_TOKEN": 403,
-    "REQUEST_TOO_LARGE": 413,
-    "RESOURCE_NOT_FOUND": 404,
-    "UNSUPPORTED_MEDIA_TYPE": 415,
-    "INTEGRATION_FAILURE": 504,
-    "THROTTLED": 429,
-    "API_CONFIGURATION_ERROR": 500,
-    "DEFAULT_4XX": 400,
-    "DEFAULT_5XX": 500,
-}
 #: API Gateway's largest request payload (10 MB).
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 JSON = "application/json"
@@ -60,10 +46,11 @@ class GatewayError:
 
     response_type: str
     message: str
+    #: What AWS sends unless the type's gateway response sets ``StatusCode``
+    #: (e.g. 403 for MISSING_AUTHENTICATION_TOKEN, 502 for a Lambda failure).
+    aws_status: int
     #: ``$context.error.validationErrorString`` (body validation only).
     validation_error: str = ""
-    #: Overrides the type's default status (Lambda failures are 502).
-    status: int | None = None
 
 
 def _json_escape(text: str) -> str:
@@ -88,13 +75,13 @@ class GatewayResponses:
 
     def render(self, error: GatewayError, request_id: str) -> HttpResponse:
         """Status, headers and body the way API Gateway would send them."""
-        status = error.status or DEFAULT_STATUS.get(error.response_type, 500)
+        status = error.aws_status
         definition = self._definition(error.response_type, status)
         headers = [("Content-Type", JSON)]
         if definition is None:  # API Gateway's built-in body
             body = json.dumps({"message": error.message})
             return HttpResponse(status, headers, body.encode("utf-8"))
-        if "StatusCode" in definition and error.status is None:
+        if "StatusCode" in definition:
             status = int(definition["StatusCode"])
         for key, value in definition.get("ResponseParameters", {}).items():
             name = key.removeprefix("gatewayresponse.header.")
@@ -149,6 +136,7 @@ def validate_request(
             return GatewayError(
                 "BAD_REQUEST_PARAMETERS",
                 f"Missing required request parameters: [{', '.join(missing)}]",
+                400,
             )
     schema = method.request_models.get(media_type(headers))
     # A body-less request is not validated (as in API Gateway): the handler
@@ -159,7 +147,7 @@ def validate_request(
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return GatewayError(
-            "BAD_REQUEST_BODY", "Invalid request body", "[Invalid request body: not JSON]"
+            "BAD_REQUEST_BODY", "Invalid request body", 400, "[Invalid request body: not JSON]"
         )
     errors = sorted(
         Draft4Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path)
@@ -167,11 +155,28 @@ def validate_request(
     if not errors:
         return None
     details = "[" + ", ".join(_validation_message(error) for error in errors) + "]"
-    return GatewayError("BAD_REQUEST_BODY", "Invalid request body", details)
+    return GatewayError("BAD_REQUEST_BODY", "Invalid request body", 400, details)
 
 
-def mock_response(method: Method) -> HttpResponse:
-    """A MOCK integration's answer (the CORS preflight)."""
+def refuse_mock_media_type(method: Method, headers: Mapping[str, str], body: bytes) -> bool:
+    """True when a MOCK's passthrough behaviour refuses this body (415).
+
+    ``WHEN_NO_TEMPLATES`` and ``NEVER`` reject a payload whose media type has
+    no request template; ``WHEN_NO_MATCH`` (the default) passes it through.
+    """
+    assert method.mock is not None
+    if not body or method.mock.passthrough == "WHEN_NO_MATCH":
+        return False
+    return media_type(headers) not in method.mock.request_media_types
+
+
+def mock_response(method: Method, request_id: str) -> HttpResponse:
+    """A MOCK integration's answer: its default integration response.
+
+    The response template is VTL on AWS; the templates in this API only use
+    ``$context.requestId``, which is all this substitutes.
+    """
     assert method.mock is not None
     headers = [("Content-Type", JSON), *method.mock.headers.items()]
-    return HttpResponse(method.mock.status, headers, method.mock.body.encode("utf-8"))
+    body = method.mock.body.replace("$context.requestId", request_id)
+    return HttpResponse(method.mock.status, headers, body.encode("utf-8"))

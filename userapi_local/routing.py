@@ -6,7 +6,9 @@ then reads every ``AWS::ApiGateway::Method`` on it. An ``AWS_PROXY``
 integration names its function through the Uri (``${Fn.Arn}`` in a Sub, or
 a GetAtt in a Join); the route table in userapi_stack is never consulted.
 Matching follows API Gateway: a literal path part beats ``{param}``, which
-beats ``{proxy+}``; a method beats ``ANY``.
+beats ``{proxy+}``; a method beats ``ANY``. Unknown routes and methods are
+whatever the template's ``ANY`` methods say (the stack's MOCK catch-alls);
+only a template without them leaves a request unmatched.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ class Function:
 
 @dataclass(frozen=True)
 class MockIntegration:
-    """A MOCK integration's one response (CORS preflights)."""
+    """A MOCK integration's default response (CORS preflights, catch-alls)."""
 
     status: int
     headers: dict[str, str]
     body: str
+    #: Media types with a request template, and what happens to the others.
+    request_media_types: tuple[str, ...] = ()
+    passthrough: str = "WHEN_NO_MATCH"
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,16 @@ def _mock(integration: dict[str, Any]) -> MockIntegration:
         name = key.removeprefix("method.response.header.")
         headers[name] = str(value).strip("'")  # static values are single-quoted
     body = next(iter(chosen.get("ResponseTemplates", {}).values()), "")
-    return MockIntegration(int(chosen.get("StatusCode", 200)), headers, body)
+    unknown = re.findall(r"[$#][{!]?[A-Za-z][\w.]*", body.replace("$context.requestId", ""))
+    if unknown:
+        raise TemplateError(f"MOCK response template uses {unknown}: not emulated")
+    return MockIntegration(
+        int(chosen.get("StatusCode", 200)),
+        headers,
+        body,
+        tuple(integration.get("RequestTemplates", {})),
+        integration.get("PassthroughBehavior", "WHEN_NO_MATCH"),
+    )
 
 
 def _models(reader: TemplateReader) -> dict[str, dict[str, Any]]:

@@ -119,4 +119,4 @@ def proxy_response(result: Any) -> HttpResponse:
 
 def failure_error() -> GatewayError:
     """What API Gateway reports when the integration fails."""
-    return GatewayError("DEFAULT_5XX", "Internal server error", status=502)
+    return GatewayError("DEFAULT_5XX", "Internal server error", 502)

@@ -1,8 +1,16 @@
 """API Gateway: the regional REST API, derived from the route table.
 
 Resources, methods, request models, CORS preflights and invoke permissions
-all come from ``ROUTES``; the gateway's own errors (unknown route, bad body,
+all come from ``ROUTES``; the gateway's own errors (missing signature,
 throttling...) are rewritten into API.md's error envelope with CORS headers.
+
+Unknown routes need more than a gateway response: API Gateway answers an
+unknown path *and* an unsigned call to an AWS_IAM method with the same type,
+MISSING_AUTHENTICATION_TOKEN, which API.md wants as 403. So every request
+that matches no route is caught by a MOCK ``ANY`` method instead (no Lambda,
+no cost): an explicit method beats ``ANY`` on its resource and a literal
+path beats the greedy ``/{proxy+}``, so ``ANY`` on a route's path answers
+405 with ``Allow`` and ``ANY`` on ``/`` and ``/{proxy+}`` answers 404.
 """
 
 from __future__ import annotations
@@ -26,7 +34,6 @@ from troposphere.apigateway import (
     MethodResponse,
     MethodSetting,
     Model,
-    RequestValidator,
     Resource,
     RestApi,
     Stage,
@@ -53,6 +60,8 @@ CORS_ALLOW_HEADERS = (
 #: Response headers a browser script may read (the handlers set them).
 CORS_EXPOSE_HEADERS = ("ETag", "Location")
 CORS_MAX_AGE_SECONDS = 600
+#: The greedy resource that catches every path no route declares.
+PROXY_PATH = "/{proxy+}"
 
 
 @dataclass(frozen=True)
@@ -70,15 +79,18 @@ class GatewayError:
 GATEWAY_ERRORS: tuple[GatewayError, ...] = (
     GatewayError("DEFAULT_4XX", None, "bad_request", "$context.error.messageString"),
     GatewayError("DEFAULT_5XX", None, "internal_error", '"Internal server error"'),
-    GatewayError(
-        "BAD_REQUEST_BODY", "400", "validation_failed", '"$context.error.validationErrorString"'
-    ),
+    # Gateway response templates get plain variable substitution, no VTL, so
+    # nothing can escape $context.error.validationErrorString (it holds double
+    # quotes); only the already-quoted messageString is safe in JSON. Bodies
+    # are validated by the handlers (see _add_models), so this is a backstop.
+    GatewayError("BAD_REQUEST_BODY", "400", "validation_failed", "$context.error.messageString"),
     GatewayError("BAD_REQUEST_PARAMETERS", "400", "bad_request", "$context.error.messageString"),
     GatewayError("ACCESS_DENIED", "403", "forbidden", '"Forbidden"'),
     GatewayError("INVALID_SIGNATURE", "403", "forbidden", '"Forbidden: invalid signature"'),
     GatewayError("EXPIRED_TOKEN", "403", "forbidden", '"Forbidden: expired credentials"'),
-    # API Gateway answers an unknown route (or method) with this type.
-    GatewayError("MISSING_AUTHENTICATION_TOKEN", "404", "not_found", '"Not found"'),
+    # An unsigned call to an AWS_IAM method (unknown routes never get here:
+    # the MOCK catch-alls answer them).
+    GatewayError("MISSING_AUTHENTICATION_TOKEN", "403", "forbidden", '"Forbidden"'),
     GatewayError("RESOURCE_NOT_FOUND", "404", "not_found", '"Not found"'),
     GatewayError("REQUEST_TOO_LARGE", "413", "payload_too_large", '"Payload too large"'),
     GatewayError(
@@ -160,7 +172,15 @@ def _add_resources(
 
 
 def _add_models(template: Template, api: RestApi, routes: tuple[Route, ...]) -> dict[str, Model]:
-    """One JSON-schema model per request-body kind (create, update)."""
+    """One JSON-schema model per request-body kind (create, update).
+
+    The models document the bodies (stage exports, SDKs) but no validator
+    enforces them: the handlers validate with the same schema.json and name
+    the offending key, and tell malformed JSON (400 bad_request) from a
+    broken rule (400 validation_failed), which API.md requires and a gateway
+    response cannot do (its template cannot escape or inspect the
+    validator's message).
+    """
     schema = user_schema_module()
     models: dict[str, Model] = {}
     for kind in dict.fromkeys(route.body for route in routes if route.body):
@@ -183,7 +203,6 @@ def _route_method(
     function: RouteFunction,
     api: RestApi,
     resource: Resource,
-    validator: RequestValidator,
     models: Mapping[str, Model],
 ) -> Method:
     extra: dict[str, object] = {}
@@ -192,7 +211,6 @@ def _route_method(
             f"method.request.path.{name}": True for name in path_parameters(route.path)
         }
     if route.body:
-        extra["RequestValidatorId"] = Ref(validator)
         extra["RequestModels"] = {JSON: Ref(models[route.body])}
     return Method(
         f"{route.name}Method",
@@ -219,7 +237,7 @@ def _options_method(
     """CORS preflight answered by API Gateway itself (MOCK): no Lambda call."""
     headers = {
         "Access-Control-Allow-Origin": _cors_origin(params),
-        "Access-Control-Allow-Methods": _quoted([*methods, "OPTIONS"]),
+        "Access-Control-Allow-Methods": _quoted(methods),
         "Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
         "Access-Control-Max-Age": f"'{CORS_MAX_AGE_SECONDS}'",
     }
@@ -251,23 +269,114 @@ def _options_method(
     )
 
 
+def error_envelope(code: str, message: str) -> str:
+    """API.md's error body as a template; ``message`` is a JSON value (quoted
+    literal or an already-quoted ``$context`` variable)."""
+    return f'{{"error":{{"code":"{code}","message":{message},"request_id":"$context.requestId"}}}}'
+
+
+def _error_cors_headers(params: Parameters) -> dict[str, object]:
+    """The CORS headers every error carries, gateway-made or MOCK."""
+    return {
+        "Access-Control-Allow-Origin": _cors_origin(params),
+        "Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
+        "Access-Control-Expose-Headers": _quoted(CORS_EXPOSE_HEADERS),
+    }
+
+
 def _gateway_response(error: GatewayError, api: RestApi, params: Parameters) -> GatewayResponse:
-    body = (
-        f'{{"error":{{"code":"{error.code}","message":{error.message},'
-        '"request_id":"$context.requestId"}}'
-    )
     extra = {"StatusCode": error.status} if error.status else {}
     return GatewayResponse(
         f"{pascal(error.response_type)}GatewayResponse",
         RestApiId=Ref(api),
         ResponseType=error.response_type,
         ResponseParameters={
-            "gatewayresponse.header.Access-Control-Allow-Origin": _cors_origin(params),
-            "gatewayresponse.header.Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
-            "gatewayresponse.header.Access-Control-Expose-Headers": _quoted(CORS_EXPOSE_HEADERS),
+            f"gatewayresponse.header.{name}": value
+            for name, value in _error_cors_headers(params).items()
         },
-        ResponseTemplates={JSON: body},
+        ResponseTemplates={JSON: error_envelope(error.code, error.message)},
         **extra,
+    )
+
+
+@dataclass(frozen=True)
+class CatchAll:
+    """A MOCK ``ANY`` method answering requests no route matches."""
+
+    logical_id: str
+    status: int
+    code: str
+    message: str
+    #: Extra static response headers (``Allow``).
+    headers: Mapping[str, str]
+
+
+def allowed_methods(path: str, routes: Iterable[Route]) -> list[str]:
+    """The methods a path answers: its routes' methods, then OPTIONS (the preflight)."""
+    return [*(route.method for route in routes if route.path == path), "OPTIONS"]
+
+
+def catch_alls(routes: tuple[Route, ...]) -> list[tuple[str, CatchAll]]:
+    """(path, catch-all) for ``/``, every route path (405) and ``/{proxy+}`` (404)."""
+    not_found = ("not_found", "Not found")
+    answers = [("/", CatchAll("RootAnyMethod", 404, *not_found, {}))]
+    for path in dict.fromkeys(route.path for route in routes):
+        allow = ",".join(allowed_methods(path, routes))
+        answers.append(
+            (
+                path,
+                CatchAll(
+                    f"{pascal(path)}AnyMethod",
+                    405,
+                    "method_not_allowed",
+                    "Method not allowed",
+                    {"Allow": allow},
+                ),
+            )
+        )
+    answers.append((PROXY_PATH, CatchAll("ProxyAnyMethod", 404, *not_found, {})))
+    return answers
+
+
+def _catch_all_method(
+    answer: CatchAll, api: RestApi, resource_id: object, params: Parameters
+) -> Method:
+    """``ANY`` answered by API Gateway itself (MOCK) in API.md's envelope."""
+    headers = {
+        **_error_cors_headers(params),
+        **{name: _quoted([value]) for name, value in answer.headers.items()},
+    }
+    status = str(answer.status)
+    return Method(
+        answer.logical_id,
+        RestApiId=Ref(api),
+        ResourceId=resource_id,
+        HttpMethod="ANY",
+        AuthorizationType="NONE",
+        Integration=Integration(
+            Type="MOCK",
+            # A body of another media type is refused (415) rather than
+            # handed to the MOCK, which only understands this template.
+            PassthroughBehavior="WHEN_NO_TEMPLATES",
+            RequestTemplates={JSON: json.dumps({"statusCode": answer.status})},
+            IntegrationResponses=[
+                IntegrationResponse(
+                    StatusCode=status,
+                    ResponseParameters={
+                        f"method.response.header.{name}": value for name, value in headers.items()
+                    },
+                    ResponseTemplates={
+                        JSON: error_envelope(answer.code, json.dumps(answer.message))
+                    },
+                )
+            ],
+        ),
+        MethodResponses=[
+            MethodResponse(
+                StatusCode=status,
+                ResponseParameters={f"method.response.header.{name}": True for name in headers},
+            )
+        ],
     )
 
 
@@ -276,7 +385,7 @@ def deployment_logical_id(definitions: Iterable[AWSObject]) -> str:
 
     A Deployment is an immutable snapshot: CloudFormation only redeploys when
     its logical id changes. Hashing the canonical JSON of every resource,
-    method, model, validator and gateway response makes that happen on each
+    method (catch-alls included), model and gateway response makes that happen on each
     API change and never otherwise (no uuid, no clock).
     """
     canonical = json.dumps(
@@ -315,31 +424,33 @@ def add_api(
         )
     )
     resources = _add_resources(template, api, routes)
-    models = _add_models(template, api, routes)
-    validator = template.add_resource(
-        RequestValidator(
-            "BodyValidator",
+    resources[PROXY_PATH] = template.add_resource(
+        Resource(
+            "ProxyResource",
             RestApiId=Ref(api),
-            Name="body-and-parameters",
-            ValidateRequestBody=True,
-            ValidateRequestParameters=True,
+            ParentId=GetAtt(api, "RootResourceId"),
+            PathPart=PROXY_PATH.strip("/"),
         )
     )
+    models = _add_models(template, api, routes)
     methods = [
         template.add_resource(
-            _route_method(item.route, item, api, resources[item.route.path], validator, models)
+            _route_method(item.route, item, api, resources[item.route.path], models)
         )
         for item in functions
     ]
     for path in dict.fromkeys(route.path for route in routes):
-        allowed = [route.method for route in routes if route.path == path]
+        allowed = allowed_methods(path, routes)
         methods.append(
             template.add_resource(_options_method(path, allowed, api, resources[path], params))
         )
+    for path, answer in catch_alls(routes):
+        resource_id = GetAtt(api, "RootResourceId") if path == "/" else Ref(resources[path])
+        methods.append(template.add_resource(_catch_all_method(answer, api, resource_id, params)))
     responses = [
         template.add_resource(_gateway_response(error, api, params)) for error in GATEWAY_ERRORS
     ]
-    definitions = [*resources.values(), *models.values(), validator, *methods, *responses]
+    definitions = [*resources.values(), *models.values(), *methods, *responses]
     deployment = template.add_resource(
         Deployment(
             deployment_logical_id(definitions),

@@ -18,7 +18,7 @@ import copy
 import re
 from typing import Any
 
-from .handler_code import user_schema_module
+from .handler_code import settings_module, user_schema_module
 from .naming import pascal
 from .routes import ROUTES, Route, paths
 
@@ -42,6 +42,9 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
     400: ("bad_request", "validation_failed"),
     403: ("forbidden",),
     404: ("not_found",),
+    # Not declared on any operation (an undeclared method has no operation to
+    # declare it on); API Gateway's MOCK ANY methods answer it, with ``Allow``.
+    405: ("method_not_allowed",),
     409: ("email_taken",),
     412: ("precondition_failed",),
     413: ("payload_too_large",),
@@ -49,10 +52,6 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
     429: ("too_many_requests",),
     500: ("internal_error",),
 }
-
-#: Query parameters of the list route (API.md "List").
-LIST_LIMIT_DEFAULT = 25
-LIST_LIMIT_MAX = 100
 
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
@@ -120,6 +119,22 @@ def _components() -> dict[str, Any]:
     }
     return {
         "schemas": schemas,
+        "responses": {
+            "MethodNotAllowed": {
+                "description": "method_not_allowed: a method the path does not offer (any "
+                "method other than the path's operations and OPTIONS); Allow lists them.",
+                "headers": {
+                    "Allow": {
+                        "description": "The path's methods, comma-separated.",
+                        "schema": {"type": "string"},
+                    },
+                    "Access-Control-Allow-Origin": {
+                        "$ref": "#/components/headers/AccessControlAllowOrigin"
+                    },
+                },
+                "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
         "securitySchemes": {
             SIGV4_SCHEME: {
                 "type": "apiKey",
@@ -187,6 +202,7 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
             }
         )
     if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
+        settings = settings_module()
         params += [
             {
                 "name": "limit",
@@ -196,15 +212,16 @@ def _parameters(route: Route) -> list[dict[str, Any]]:
                 "schema": {
                     "type": "integer",
                     "minimum": 1,
-                    "maximum": LIST_LIMIT_MAX,
-                    "default": LIST_LIMIT_DEFAULT,
+                    "maximum": settings.MAX_LIMIT,
+                    "default": settings.DEFAULT_LIMIT,
                 },
             },
             {
                 "name": "next_token",
                 "in": "query",
                 "required": False,
-                "description": "The next_token of the previous page (opaque).",
+                "description": "The next_token of the previous page, verbatim. Opaque: only "
+                "a token this API issued is accepted; any other string is 400 bad_request.",
                 "schema": {"type": "string"},
             },
         ]
