@@ -27,7 +27,7 @@ def test_rest_api_is_regional() -> None:
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
 
 
-def test_post_and_put_document_their_body_with_the_shared_schema_unvalidated() -> None:
+def test_post_and_put_validate_their_body_against_the_shared_schema() -> None:
     resources = _resources()
     schema = user_schema_module()
     for method_id, kind in (("CreateUserMethod", "create"), ("UpdateUserMethod", "update")):
@@ -41,10 +41,10 @@ def test_post_and_put_document_their_body_with_the_shared_schema_unvalidated() -
         assert model_schema == schema.request_schema(kind)
         assert model_schema["$schema"] == "http://json-schema.org/draft-04/schema#"
         assert model["ContentType"] == "application/json"
-        # The handlers validate (naming the key; malformed JSON is bad_request):
-        # a gateway validator would answer first, with a message it cannot escape.
-        assert "RequestValidatorId" not in method
-    assert resources_of_type(template_dict(), "AWS::ApiGateway::RequestValidator") == {}
+        assert method["RequestValidatorId"] == {"Ref": "BodyValidator"}
+    validator = resources_of_type(template_dict(), "AWS::ApiGateway::RequestValidator")
+    assert list(validator) == ["BodyValidator"]
+    assert validator["BodyValidator"]["Properties"]["ValidateRequestBody"] is True
     for method_id in ("GetUserMethod", "ListUsersMethod", "DeleteUserMethod"):
         assert "RequestModels" not in resources[method_id]["Properties"]
 
@@ -124,7 +124,11 @@ def test_gateway_responses_use_the_error_envelope_with_cors() -> None:
         assert envelope["error"]["request_id"] == "req-1"
         assert isinstance(envelope["error"]["message"], str)
     bad_body = json.loads(_substitute(responses["BAD_REQUEST_BODY"]["ResponseTemplates"][JSON]))
-    assert bad_body["error"]["message"] == 'Invalid "request" body'
+    assert bad_body["error"] == {
+        "code": "validation_failed",
+        "message": "request body does not match the schema (see the OpenAPI document)",
+        "request_id": "req-1",
+    }
 
 
 def test_no_gateway_response_embeds_the_unescapable_validation_string() -> None:

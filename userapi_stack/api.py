@@ -34,6 +34,7 @@ from troposphere.apigateway import (
     MethodResponse,
     MethodSetting,
     Model,
+    RequestValidator,
     Resource,
     RestApi,
     Stage,
@@ -79,11 +80,16 @@ class GatewayError:
 GATEWAY_ERRORS: tuple[GatewayError, ...] = (
     GatewayError("DEFAULT_4XX", None, "bad_request", "$context.error.messageString"),
     GatewayError("DEFAULT_5XX", None, "internal_error", '"Internal server error"'),
-    # Gateway response templates get plain variable substitution, no VTL, so
-    # nothing can escape $context.error.validationErrorString (it holds double
-    # quotes); only the already-quoted messageString is safe in JSON. Bodies
-    # are validated by the handlers (see _add_models), so this is a backstop.
-    GatewayError("BAD_REQUEST_BODY", "400", "validation_failed", "$context.error.messageString"),
+    # The body validator's answer. Gateway response templates get plain
+    # variable substitution, no VTL, so nothing can escape
+    # $context.error.validationErrorString (it holds double quotes and echoes
+    # the offending value, an email say); a fixed message is the safe choice.
+    GatewayError(
+        "BAD_REQUEST_BODY",
+        "400",
+        "validation_failed",
+        '"request body does not match the schema (see the OpenAPI document)"',
+    ),
     GatewayError("BAD_REQUEST_PARAMETERS", "400", "bad_request", "$context.error.messageString"),
     GatewayError("ACCESS_DENIED", "403", "forbidden", '"Forbidden"'),
     GatewayError("INVALID_SIGNATURE", "403", "forbidden", '"Forbidden: invalid signature"'),
@@ -174,12 +180,10 @@ def _add_resources(
 def _add_models(template: Template, api: RestApi, routes: tuple[Route, ...]) -> dict[str, Model]:
     """One JSON-schema model per request-body kind (create, update).
 
-    The models document the bodies (stage exports, SDKs) but no validator
-    enforces them: the handlers validate with the same schema.json and name
-    the offending key, and tell malformed JSON (400 bad_request) from a
-    broken rule (400 validation_failed), which API.md requires and a gateway
-    response cannot do (its template cannot escape or inspect the
-    validator's message).
+    A request validator enforces them at the gateway, so a broken body is
+    refused before any Lambda runs (and is not billed as one). Its answer is
+    a fixed message: the handlers, which validate with the same schema.json,
+    name the offending key when a body reaches them some other way.
     """
     schema = user_schema_module()
     models: dict[str, Model] = {}
@@ -203,6 +207,7 @@ def _route_method(
     function: RouteFunction,
     api: RestApi,
     resource: Resource,
+    validator: RequestValidator,
     models: Mapping[str, Model],
 ) -> Method:
     extra: dict[str, object] = {}
@@ -211,6 +216,7 @@ def _route_method(
             f"method.request.path.{name}": True for name in path_parameters(route.path)
         }
     if route.body:
+        extra["RequestValidatorId"] = Ref(validator)
         extra["RequestModels"] = {JSON: Ref(models[route.body])}
     return Method(
         f"{route.name}Method",
@@ -433,9 +439,18 @@ def add_api(
         )
     )
     models = _add_models(template, api, routes)
+    validator = template.add_resource(
+        RequestValidator(
+            "BodyValidator",
+            RestApiId=Ref(api),
+            Name="body-and-parameters",
+            ValidateRequestBody=True,
+            ValidateRequestParameters=True,
+        )
+    )
     methods = [
         template.add_resource(
-            _route_method(item.route, item, api, resources[item.route.path], models)
+            _route_method(item.route, item, api, resources[item.route.path], validator, models)
         )
         for item in functions
     ]
@@ -450,7 +465,7 @@ def add_api(
     responses = [
         template.add_resource(_gateway_response(error, api, params)) for error in GATEWAY_ERRORS
     ]
-    definitions = [*resources.values(), *models.values(), *methods, *responses]
+    definitions = [*resources.values(), *models.values(), validator, *methods, *responses]
     deployment = template.add_resource(
         Deployment(
             deployment_logical_id(definitions),
