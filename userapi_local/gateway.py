@@ -8,8 +8,7 @@ envelope, its statuses and its CORS headers are defined once, in the
 template. The only status known here is the one AWS itself sends when a
 template does not set ``StatusCode``; the code that raises an error states it.
 
-Body validation (for methods with a request validator; this stack has none,
-its handlers validate) uses ``jsonschema``'s draft-04 validator on the method's
+Body validation (for methods whose request validator checks bodies) uses ``jsonschema``'s draft-04 validator on the method's
 request model: an implementation independent of the handlers' own checks,
 like the real gateway's.
 """
