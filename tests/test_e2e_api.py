@@ -146,6 +146,20 @@ def test_list_walks_every_page_exactly_once(api: LocalApi, http: requests.Sessio
     assert created <= set(seen)
 
 
+def test_the_location_header_resolves_on_the_server(api: LocalApi, http: requests.Session) -> None:
+    """Location keeps the stage (``/dev/users/<id>``, as on execute-api), and
+    the local server answers under the stage prefix as well as without it."""
+    created = _create(api, http)
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    assert location == f"/dev/users/{created.json()['user_id']}"
+    fetched = http.get(f"{api.url}{location}", timeout=10)
+    assert fetched.status_code == 200 and fetched.json() == created.json()
+    signed = http.get(f"{api.url}/dev/users?limit=1", auth=SigV4(), timeout=10)
+    assert signed.status_code == 200, signed.text
+    _error(http.get(f"{api.url}/devx/users", timeout=10), 404, "not_found")
+
+
 def test_list_requires_a_valid_signature(api: LocalApi, http: requests.Session) -> None:
     wrong = http.get(f"{api.url}/users", auth=SigV4(secret="not-the-secret"), timeout=10)
     _error(wrong, 403, "forbidden")

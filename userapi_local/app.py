@@ -8,7 +8,7 @@ from the template; every answer gets ``x-amzn-RequestId`` like AWS's.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from userapi_stack.openapi import build_openapi_document
@@ -80,7 +80,18 @@ class LocalApi:
             headers.append(("Content-Type", "application/json"))  # the gateway's default
         return Outcome(HttpResponse(response.status, headers, response.body), resource)
 
+    def without_stage(self, path: str) -> str:
+        """``/dev/users`` -> ``/users``: the API also answers under its stage
+        name, as the execute-api URL does, so a ``Location`` the handlers build
+        from ``requestContext.path`` (``/dev/users/<id>``) resolves here too."""
+        prefix = f"/{self.stage}"
+        if path == prefix or path.startswith(f"{prefix}/"):
+            return path[len(prefix) :] or "/"
+        return path
+
     def _dispatch(self, request: IncomingRequest) -> tuple[HttpResponse, str]:
+        signed_path = request.path  # what a client signed: the URL it called
+        request = replace(request, path=self.without_stage(request.path))
         if len(request.body) > MAX_REQUEST_BYTES:
             error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long", 413)
             return self._refuse(error, request), "-"
@@ -98,7 +109,7 @@ class LocalApi:
             query = request.raw_query
             refusal = sigv4.verify(
                 request.method,
-                request.path + (f"?{query}" if query else ""),
+                signed_path + (f"?{query}" if query else ""),
                 headers,
                 request.body,
                 credentials=self.credentials,

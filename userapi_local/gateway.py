@@ -8,9 +8,10 @@ envelope, its statuses and its CORS headers are defined once, in the
 template. The only status known here is the one AWS itself sends when a
 template does not set ``StatusCode``; the code that raises an error states it.
 
-Body validation (for methods whose request validator checks bodies) uses ``jsonschema``'s draft-04 validator on the method's
-request model: an implementation independent of the handlers' own checks,
-like the real gateway's.
+Body validation (for methods whose request validator checks bodies) uses
+``jsonschema``'s draft-04 validator on the method's request model: an
+implementation independent of the handlers' own checks, like the real
+gateway's.
 """
 
 from __future__ import annotations
