@@ -39,5 +39,14 @@ format: $(STAMP)
 local: $(STAMP)
 	$(BIN)/python scripts/local_api.py
 
+## Every benchmark (not part of `make test`); each prints its table and exits 1 on a missed goal.
+bench: $(STAMP)
+	$(BIN)/python bench/synthesis.py
+	$(BIN)/python bench/artifact.py
+	$(BIN)/python bench/calls.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/deploy_noop.py
+	$(BIN)/python bench/cost.py
+
 clean:
 	rm -rf $(VENV) template.json *.egg-info .pytest_cache .ruff_cache .hypothesis
