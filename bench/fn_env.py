@@ -22,8 +22,8 @@ from typing import Any
 from stats import REPO_ROOT
 
 from userapi_dev.moto_server import running_moto_server
+from userapi_dev.tables import create_tables
 from userapi_stack.routes import ROUTES
-from userapi_stack.storage import PARTITION_KEYS
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 if str(FUNCTIONS_DIR) not in sys.path:
@@ -220,13 +220,7 @@ def handler_account() -> Iterator[HandlerAccount]:
         )
         dynamodb = session.client("dynamodb", endpoint_url=endpoint)
         ssm = session.client("ssm", endpoint_url=endpoint)
-        for role, key in PARTITION_KEYS.items():
-            dynamodb.create_table(
-                TableName=TABLE_NAMES[role],
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+        create_tables(dynamodb, TABLE_NAMES)
         ssm.put_parameter(Name=CONFIG_PATH + "APP_NAME", Value="userapi-bench", Type="String")
         ssm.put_parameter(
             Name=CONFIG_PATH + "CORS_ALLOW_ORIGIN", Value="https://app.example.com", Type="String"

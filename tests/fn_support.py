@@ -28,8 +28,8 @@ import boto3
 import moto
 from users import config, settings
 
+from userapi_dev.tables import create_tables
 from userapi_stack.routes import ROUTES
-from userapi_stack.storage import PARTITION_KEYS
 
 ENVIRONMENT = "test"
 CONFIG_PATH = f"/{ENVIRONMENT}/api/"
@@ -66,13 +66,7 @@ def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
     try:
         with moto.mock_aws():
             dynamodb, ssm = _test_clients()
-            for role, key in PARTITION_KEYS.items():
-                dynamodb.create_table(
-                    TableName=TABLE_NAMES[role],
-                    AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                    KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-                    BillingMode="PAY_PER_REQUEST",
-                )
+            create_tables(dynamodb, TABLE_NAMES)
             ssm.put_parameter(Name=CONFIG_PATH + "APP_NAME", Value=APP_NAME, Type="String")
             if cors_origin is not None:
                 ssm.put_parameter(
