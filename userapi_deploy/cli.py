@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -26,6 +25,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
+from userapi_stack.cli_args import OneLineErrorParser
 from userapi_stack.handler_code import FUNCTIONS_DIR
 
 from .errors import EXIT_FAILED, EXIT_USAGE, DeployError
@@ -36,16 +36,9 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_ENVIRONMENT = "dev"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with single-line errors (exit 2), like the synthesizer's CLI."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Every option, with the help text ``--help`` shows."""
-    parser = _Parser(
+    parser = OneLineErrorParser(
         prog=PROG,
         description="Zip the handlers, upload them once, create a change set, show it, "
         "and execute it after confirmation. Exit codes: 0 deployed or nothing to do, "

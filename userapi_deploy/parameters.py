@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from userapi_stack.cli_args import split_key_value
 from userapi_stack.options import DEFAULT_TAGS, validate_tag
 
 from .errors import UsageError
@@ -31,9 +32,10 @@ def parse_pairs(pairs: Iterable[str], what: str) -> dict[str, str]:
     """``["K=V", ...]`` -> ``{"K": "V"}``; a later key wins."""
     result: dict[str, str] = {}
     for text in pairs:
-        key, sep, value = text.partition("=")
-        if not sep or not key:
-            raise UsageError(f"{what} expects KEY=VALUE, got {text!r}")
+        try:
+            key, value = split_key_value(text)
+        except ValueError:
+            raise UsageError(f"{what} expects KEY=VALUE, got {text!r}") from None
         result[key] = value
     return result
 

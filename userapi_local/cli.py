@@ -18,7 +18,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
+
+from userapi_stack.cli_args import OneLineErrorParser, key_value
 
 from .sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, LocalCredentials
 
@@ -27,20 +29,8 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _parameter(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    return key, value
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineErrorParser(
         prog=PROG,
         description="Serve the Users API locally: the synthesized template's routes, "
         "gateway checks and handlers, on moto (no AWS account, no Docker).",
@@ -56,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--parameter",
-        type=_parameter,
+        type=key_value,
         action="append",
         default=[],
         metavar="KEY=VALUE",

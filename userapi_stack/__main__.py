@@ -10,8 +10,8 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
+from .cli_args import OneLineErrorParser, key_value
 from .options import (
     DEFAULT_ARCHITECTURE,
     DEFAULT_RUNTIME,
@@ -22,20 +22,10 @@ from .options import (
 )
 
 PROG = "python -m userapi_stack"
-USAGE_ERROR = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but errors are a single line."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def _tag(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    key, value = key_value(text)
     try:
         validate_tag(key, value)
     except ValueError as exc:
@@ -44,7 +34,7 @@ def _tag(text: str) -> tuple[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineErrorParser(
         prog=PROG,
         description="Synthesize the CloudFormation template of the Users API (no AWS calls).",
     )
