@@ -39,18 +39,27 @@ class Sample:
         return max(self.values_ms)
 
 
+def _run_checked(argv: Sequence[str], env: dict[str, str] | None) -> tuple[float, float, bytes]:
+    """Run one fresh process; its start and end on ``time.monotonic`` and its stdout.
+
+    A failing process is an error, never a fast sample.
+    """
+    start = time.monotonic()
+    completed = subprocess.run(list(argv), capture_output=True, env=env, check=False)
+    end = time.monotonic()
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"{argv[0]} exited {completed.returncode}: {completed.stderr.decode()[-800:]}"
+        )
+    return start, end, completed.stdout
+
+
 def time_process(argv: Sequence[str], runs: int, env: dict[str, str] | None = None) -> list[float]:
     """Wall-clock milliseconds of ``runs`` fresh processes, each checked for success."""
     durations = []
     for _ in range(runs):
-        start = time.perf_counter()
-        completed = subprocess.run(list(argv), capture_output=True, env=env, check=False)
-        elapsed = (time.perf_counter() - start) * 1000
-        if completed.returncode != 0:
-            raise RuntimeError(
-                f"{argv[0]} exited {completed.returncode}: {completed.stderr.decode()[-800:]}"
-            )
-        durations.append(elapsed)
+        start, end, _ = _run_checked(argv, env)
+        durations.append((end - start) * 1000)
     return durations
 
 
@@ -64,15 +73,9 @@ def time_process_to_mark(
     out what comes after it, such as interpreter shutdown. ``time.monotonic``
     is one system-wide clock, so the parent's and the child's readings compare.
     """
-    start = time.monotonic()
-    completed = subprocess.run(list(argv), capture_output=True, env=env, check=False)
-    elapsed = (time.monotonic() - start) * 1000
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"{argv[0]} exited {completed.returncode}: {completed.stderr.decode()[-800:]}"
-        )
-    mark = float(completed.stdout.decode().strip().splitlines()[-1])
-    return elapsed, (mark - start) * 1000
+    start, end, stdout = _run_checked(argv, env)
+    mark = float(stdout.decode().strip().splitlines()[-1])
+    return (end - start) * 1000, (mark - start) * 1000
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
