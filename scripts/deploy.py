@@ -1,7 +1,7 @@
-"""Deploy the Users API stack: ``python scripts/deploy.py --environment dev``.
+"""Deploy the Users API stack: ``.venv/bin/python scripts/deploy.py --environment dev``.
 
-A thin entry point; the work is in ``userapi_deploy`` (see ``--help``).
-Runs from a checkout without installing: the repo root goes on ``sys.path``.
+A thin entry point into ``userapi deploy`` (see ``--help``). Runs from a
+checkout without installing: the repo root goes on ``sys.path``.
 """
 
 from __future__ import annotations

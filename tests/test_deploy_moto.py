@@ -31,6 +31,7 @@ from userapi_deploy.bucket import managed_bucket_name
 from userapi_deploy.packaging import build_artifact
 from userapi_dev.moto_server import reset, running_moto_server
 from userapi_dev.moto_template import moto_template
+from userapi_stack.options import TemplateOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -49,7 +50,9 @@ def server() -> Iterator[str]:
 @pytest.fixture
 def endpoint(server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     reset(server)
-    monkeypatch.setattr(synthesis, "render_template", lambda: moto_template(_real_render()))
+    monkeypatch.setattr(
+        synthesis, "render_template", lambda options=None: moto_template(_real_render(options))
+    )
     client(server, "s3").create_bucket(Bucket=BUCKET)
     return server
 
@@ -117,7 +120,20 @@ def test_first_deploy_creates_the_stack_from_the_artifact(
     for name in names:
         config = client(endpoint, "lambda").get_function(FunctionName=name)["Configuration"]
         assert config["CodeSha256"] == artifact.code_sha256
-    assert f"Uploaded {artifact.size + synthesis.synthesize().size} bytes" in out
+    # --tag is a synthesis option: the template tags its resources with it too.
+    template = synthesis.synthesize(TemplateOptions(tags=(("Team", "identity"),)))
+    assert '"Key": "Team"' in template.text
+    assert f"Uploaded {artifact.size + template.size} bytes" in out
+
+
+def test_synthesis_options_reach_the_deployed_functions(endpoint: str) -> None:
+    """The deploy builds the template from the same flags as ``userapi template``."""
+    assert deploy(endpoint, "--yes", "--runtime", "python3.12", "--architecture", "x86_64") == 0
+
+    for name in function_names(endpoint):
+        config = client(endpoint, "lambda").get_function(FunctionName=name)["Configuration"]
+        assert config["Runtime"] == "python3.12"
+        assert config["Architectures"] == ["x86_64"]
 
 
 def test_second_deploy_with_nothing_changed_uploads_nothing(

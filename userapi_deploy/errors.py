@@ -1,32 +1,21 @@
-"""Exit codes and the exceptions that carry them.
+"""The deploy's exceptions: ``userapi_cli.errors`` specialised, so one boundary prints them.
 
 Every failure the user can act on is raised as a ``DeployError`` with one
-clear line; ``cli.main`` prints it and returns its exit code, so no user
-mistake or AWS refusal ever ends in a traceback.
+clear line; the boundary in ``userapi_cli.main`` prints it and returns its
+exit code, so no user mistake or AWS refusal ever ends in a traceback.
 """
 
 from __future__ import annotations
 
-#: Deployed, or nothing to do.
-EXIT_OK = 0
-#: The deployment failed (AWS refused, a change set or stack operation failed).
-EXIT_FAILED = 1
-#: The command line was wrong (unknown parameter key, bad KEY=VALUE, ...).
-EXIT_USAGE = 2
+from userapi_cli import errors as _cli
+from userapi_cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "DeployError", "UsageError"]
 
 
-class DeployError(Exception):
-    """A failure with a one-line message and an exit code."""
-
-    exit_code = EXIT_FAILED
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
+class DeployError(_cli.UserapiError):
+    """A deploy (or delete) failure with a one-line message and an exit code."""
 
 
-class UsageError(DeployError):
+class UsageError(DeployError, _cli.UsageError):
     """The command line asks for something impossible (exit 2)."""
-
-    exit_code = EXIT_USAGE

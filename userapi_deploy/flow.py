@@ -19,11 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import WaiterError
 
+from userapi_cli.common import aws_clients
 from userapi_stack.handler_code import FUNCTIONS_DIR
+from userapi_stack.options import TemplateOptions
 
 from . import synthesis
 from .account import decide_account_role
@@ -79,7 +79,8 @@ class DeployOptions:
     endpoint_url: str | None = None
     bucket: str | None = None
     parameters: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+    #: What to synthesize; its tags also go on the stack.
+    template: TemplateOptions = field(default_factory=TemplateOptions)
     yes: bool = False
     no_execute: bool = False
     replace_failed_stack: bool = False
@@ -89,7 +90,7 @@ class DeployOptions:
     functions_dir: Path = field(default=FUNCTIONS_DIR)
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> DeployOptions:
+    def from_args(cls, args: argparse.Namespace, template: TemplateOptions) -> DeployOptions:
         return cls(
             environment=args.environment,
             stack_name=args.stack_name,
@@ -98,14 +99,14 @@ class DeployOptions:
             endpoint_url=args.endpoint_url,
             bucket=args.bucket,
             parameters=tuple(args.parameter),
-            tags=tuple(args.tag),
+            template=template,
             yes=args.yes,
             no_execute=args.no_execute,
             replace_failed_stack=args.replace_failed_stack,
             outputs_file=args.outputs_file,
             poll_delay=args.poll_delay,
             max_wait_minutes=args.max_wait,
-            functions_dir=args.functions_dir,
+            functions_dir=args.functions_dir or FUNCTIONS_DIR,
         )
 
     @property
@@ -134,12 +135,16 @@ def ask(prompt: str) -> bool:
 
 
 def _clients(options: DeployOptions) -> dict[str, Any]:
-    session = boto3.Session(profile_name=options.profile, region_name=options.region)
-    config = Config(retries={"mode": "standard"}, user_agent_extra="userapi-deploy")
-    return {
-        name: session.client(name, endpoint_url=options.endpoint_url, config=config)
-        for name in ("s3", "sts", "cloudformation", "apigateway")
-    }
+    return aws_clients(
+        "s3",
+        "sts",
+        "cloudformation",
+        "apigateway",
+        region=options.region,
+        profile=options.profile,
+        endpoint_url=options.endpoint_url,
+        agent="userapi-deploy",
+    )
 
 
 def _checked_overrides(
@@ -170,10 +175,10 @@ def deploy(options: DeployOptions) -> int:
             "no terminal to confirm the deployment: pass --yes to deploy without asking, "
             "or --no-execute to only create and show the change set (nothing was changed)"
         )
-    template = synthesis.synthesize()
+    template = synthesis.synthesize(options.template)
     declared = template.parameters
     overrides = _checked_overrides(options, declared)
-    extra_tags = parse_pairs(options.tags, "--tag")
+    extra_tags = dict(options.template.tags)
     app_name = overrides.get(APP_NAME, str(declared.get(APP_NAME, {}).get("Default", "userapi")))
     stack_name = options.stack_name or f"{app_name}-{options.environment}"
     tags = stack_tags(app_name, options.environment, extra_tags)

@@ -69,12 +69,12 @@ class Synthesized:
         return sorted(needed)
 
 
-def render_template() -> str:
-    """The default template's text, exactly as ``python -m userapi_stack`` writes it."""
-    return render(build_template(TemplateOptions()))
+def render_template(options: TemplateOptions | None = None) -> str:
+    """The template's text, exactly as ``userapi template`` writes it for ``options``."""
+    return render(build_template(options or TemplateOptions()))
 
 
-def synthesize() -> Synthesized:
+def synthesize(options: TemplateOptions | None = None) -> Synthesized:
     """Render the template and parse it back (what CloudFormation will read)."""
-    text = render_template()
+    text = render_template(options)
     return Synthesized(text=text, body=json.loads(text))

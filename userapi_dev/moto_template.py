@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from userapi_deploy import cli, synthesis
 
     real_render = synthesis.render_template
-    synthesis.render_template = lambda: moto_template(real_render())
+    synthesis.render_template = lambda options=None: moto_template(real_render(options))
     return cli.main(argv)
 
 

@@ -1,9 +1,11 @@
-"""``python scripts/local_api.py``: serve the Users API on 127.0.0.1.
+"""``userapi local`` / ``python scripts/local_api.py``: serve the Users API on 127.0.0.1.
 
 Start-up order: bind the port (a taken port is one line, exit 1, before any
 slow import), synthesize the template, start the backend, provision tables
 and parameters from the template, import the handlers, serve. Ctrl-C (or
-SIGTERM) stops it cleanly with exit status 0.
+SIGTERM) stops it cleanly with exit status 0. The options are declared in
+``userapi_cli.commands.local``; failures are raised as ``UserapiError`` and
+printed by the one boundary in ``userapi_cli.main``.
 """
 
 from __future__ import annotations
@@ -20,67 +22,34 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from userapi_stack.cli_args import OneLineErrorParser, key_value
-
-from .sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, LocalCredentials
+from userapi_cli.errors import UserapiError
+from userapi_stack.options import TemplateOptions
 
 PROG = "local_api.py"
 HOST = "127.0.0.1"
-DEFAULT_PORT = 3000
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = OneLineErrorParser(
-        prog=PROG,
-        description="Serve the Users API locally: the synthesized template's routes, "
-        "gateway checks and handlers, on moto (no AWS account, no Docker).",
-    )
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default 3000")
-    parser.add_argument(
-        "--dynamodb-endpoint",
-        metavar="URL",
-        help="use this DynamoDB (e.g. DynamoDB Local) instead of the embedded moto one",
-    )
-    parser.add_argument(
-        "--template", metavar="FILE", help="a synthesized template.json (default: synthesize now)"
-    )
-    parser.add_argument(
-        "--parameter",
-        type=key_value,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="template parameter value (repeatable), e.g. Environment=test",
-    )
-    parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    parser.add_argument(
-        "--access-key-id",
-        default=DEFAULT_ACCESS_KEY_ID,
-        help="the only access key SigV4 requests may be signed with (default testing)",
-    )
-    parser.add_argument(
-        "--secret-access-key",
-        default=DEFAULT_SECRET_ACCESS_KEY,
-        help="its secret (default testing)",
-    )
-    return parser
+def main(argv: Sequence[str] | None = None) -> int:
+    """``scripts/local_api.py``: the ``local`` command under its old name."""
+    from userapi_cli.main import run_command
+
+    return run_command("local", argv, PROG)
 
 
-def _template(path: str | None) -> dict[str, Any]:
+def _template(path: str | None, options: TemplateOptions) -> dict[str, Any]:
     if path:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     from userapi_stack.template import build_template
 
-    return build_template().to_dict()
+    return build_template(options).to_dict()
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
     """Run the server until interrupted; return the exit status."""
-    args = _parser().parse_args(argv)
     started = time.perf_counter()
     from .server import LocalServer
 
@@ -88,18 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = LocalServer((HOST, args.port))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            print(f"{PROG}: error: port {args.port} on {HOST} is already in use", file=sys.stderr)
-        else:
-            print(
-                f"{PROG}: error: cannot listen on {HOST}:{args.port}: {exc.strerror}",
-                file=sys.stderr,
-            )
-        return 1
+            raise UserapiError(f"port {args.port} on {HOST} is already in use") from None
+        raise UserapiError(f"cannot listen on {HOST}:{args.port}: {exc.strerror}") from None
     # Explicitly, so Ctrl-C works even when started with SIGINT ignored (``cmd &``).
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     backend = None
     try:
+        from botocore.exceptions import EndpointConnectionError
+
+        from userapi_deploy.parameters import check_overrides
+
         from .app import LocalApi
         from .backend import Backend
         from .routing import Router
@@ -107,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .template_reader import TemplateError, TemplateReader
 
         try:
-            reader = TemplateReader(_template(args.template), dict(args.parameter), args.region)
+            template = _template(args.template, options)
+            overrides = dict(args.parameter)
+            check_overrides(overrides, template.get("Parameters", {}))
+            reader = TemplateReader(template, overrides, args.region)
             router = Router(reader)
             functions = router.functions()
             backend = Backend(args.dynamodb_endpoint)
@@ -117,11 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             made = backend.provision(reader)
             runner = FunctionRunner(functions, args.region)
             runner.load()
+            from .sigv4 import LocalCredentials
+
             credentials = LocalCredentials(args.access_key_id, args.secret_access_key)
             server.api = LocalApi(reader, router, runner, credentials)
+        except EndpointConnectionError:
+            raise UserapiError(
+                f"cannot reach DynamoDB at --dynamodb-endpoint {args.dynamodb_endpoint}"
+            ) from None
         except (TemplateError, ValueError, OSError, ImportError) as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
-            return 1
+            raise UserapiError(str(exc)) from None
         base = f"http://{HOST}:{server.server_address[1]}"
         storage = args.dynamodb_endpoint or "embedded moto"
         print(f"DynamoDB: {storage}; created {', '.join(made)}", file=sys.stderr)
