@@ -94,7 +94,9 @@ def test_openapi_writes_the_document_of_build_openapi_document(
     import types
 
     fake = types.ModuleType("userapi_stack.openapi")
-    fake.build_openapi_document = lambda: {"openapi": "3.0.3", "paths": {}}  # type: ignore[attr-defined]
+    fake.build_openapi_document = lambda url, auth: {"openapi": "3.0.3", "auth": auth}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "userapi_stack.openapi", fake)
     assert main(["--openapi"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"openapi": "3.0.3", "paths": {}}
+    assert json.loads(capsys.readouterr().out) == {"openapi": "3.0.3", "auth": "none"}
+    assert main(["--openapi", "--auth", "cognito"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"openapi": "3.0.3", "auth": "cognito"}

@@ -20,7 +20,7 @@ from userapi_local.routing import Router
 from userapi_local.runtime import LambdaFailure, proxy_response, shared_environment
 from userapi_local.template_reader import TemplateError, TemplateReader
 from userapi_local.throttle import stage_bucket
-from userapi_stack.routes import ROUTES
+from userapi_stack.routes import ROUTES, Caller
 from userapi_stack.template import build_template
 
 
@@ -67,7 +67,8 @@ def test_the_router_finds_every_route_of_the_table_through_the_template(router: 
         for m in router.methods
         if m.function
     }
-    expected = {(r.method, r.path, r.handler, r.authorization) for r in ROUTES}
+    open_or_signed = {Caller.OWNER: "NONE", Caller.OPERATOR: "AWS_IAM"}
+    expected = {(r.method, r.path, r.handler, open_or_signed[r.caller]) for r in ROUTES}
     assert wired == expected
     preflights = {m.resource_path for m in router.methods if m.http_method == "OPTIONS"}
     assert preflights == {r.path for r in ROUTES}

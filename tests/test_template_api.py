@@ -10,7 +10,7 @@ from stack_fixture import resources_of_type, template_dict
 
 from userapi_stack import api as api_module
 from userapi_stack.handler_code import user_schema_module
-from userapi_stack.routes import ROUTES
+from userapi_stack.routes import ROUTES, Caller
 from userapi_stack.template import TemplateOptions, build_template
 
 ORIGIN = {"Fn::Sub": "'${CorsAllowOrigin}'"}
@@ -215,9 +215,7 @@ def test_deployment_id_changes_exactly_when_a_method_changes() -> None:
     unrelated = TemplateOptions(tags=(("Team", "x"),), runtime="python3.12")
     assert base == _deployment_id(build_template(unrelated))
     # An API change: GetUser now needs SigV4.
-    routes = tuple(
-        replace(r, authorization="AWS_IAM") if r.name == "GetUser" else r for r in ROUTES
-    )
+    routes = tuple(replace(r, caller=Caller.OPERATOR) if r.name == "GetUser" else r for r in ROUTES)
     changed = _deployment_id(build_template(TemplateOptions(routes=routes)))
     assert changed != base
 

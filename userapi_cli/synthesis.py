@@ -13,6 +13,8 @@ import argparse
 
 from userapi_stack.cli_args import key_value
 from userapi_stack.options import (
+    AUTH_MODES,
+    AUTH_NONE,
     DEFAULT_ARCHITECTURE,
     DEFAULT_RUNTIME,
     SUPPORTED_ARCHITECTURES,
@@ -56,6 +58,13 @@ def add_synthesis_options(parser: argparse.ArgumentParser) -> None:
         help="extra tag on every taggable resource (repeatable; a later KEY wins; "
         "overrides the defaults)",
     )
+    group.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        default=AUTH_NONE,
+        help="how owner-only routes prove their caller: none (open; the default) or "
+        "cognito (a Cognito user-pool ID token; each user reaches only their own profile)",
+    )
 
 
 def template_options(args: argparse.Namespace) -> TemplateOptions:
@@ -64,4 +73,5 @@ def template_options(args: argparse.Namespace) -> TemplateOptions:
         runtime=args.runtime,
         architecture=args.architecture,
         tags=tuple(dict(args.tag).items()),  # a later --tag KEY wins
+        auth=args.auth,
     )

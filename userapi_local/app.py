@@ -1,6 +1,7 @@
 """One request through the emulated API Gateway, in the gateway's order.
 
-size limit -> route match -> IAM signature -> request validator -> MOCK or
+size limit -> route match -> caller check (SigV4, user-pool token) ->
+request validator -> MOCK or
 Lambda proxy integration. Every refusal on the way is a gateway response
 from the template; every answer gets ``x-amzn-RequestId`` like AWS's.
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from userapi_stack.openapi import build_openapi_document
 
-from . import sigv4
+from .authorizers import Admission, CallerCheck, check_every_method
 from .events import IncomingRequest, proxy_event
 from .gateway import (
     MAX_REQUEST_BYTES,
@@ -49,13 +50,18 @@ class LocalApi:
         reader: TemplateReader,
         router: Router,
         runner: FunctionRunner,
-        credentials: sigv4.LocalCredentials,
+        checks: dict[str, CallerCheck],
+        auth: str = "none",
     ) -> None:
+        check_every_method(checks, router.methods)
         self.reader = reader
         self.router = router
         self.responses = GatewayResponses(reader)
         self.runner = runner
-        self.credentials = credentials
+        #: AuthorizationType -> the check API Gateway runs for it.
+        self.checks = checks
+        #: The template's auth mode, for the OpenAPI document it serves.
+        self.auth = auth
         self.stage = self._stage_name()
         self.throttle = stage_bucket(reader)
 
@@ -66,7 +72,9 @@ class LocalApi:
         return "local"
 
     def openapi(self, base_url: str) -> HttpResponse:
-        body = json.dumps(build_openapi_document(base_url), indent=2, sort_keys=True)
+        body = json.dumps(
+            build_openapi_document(base_url, auth=self.auth), indent=2, sort_keys=True
+        )
         return HttpResponse(200, [("Content-Type", "application/json")], body.encode("utf-8"))
 
     def _refuse(self, error: GatewayError, request: IncomingRequest) -> HttpResponse:
@@ -104,23 +112,9 @@ class LocalApi:
             return self._refuse(error, request), "-"
         method = match.method
         headers = dict(request.headers)
-        access_key = None
-        if method.authorization == "AWS_IAM":
-            query = request.raw_query
-            refusal = sigv4.verify(
-                request.method,
-                signed_path + (f"?{query}" if query else ""),
-                headers,
-                request.body,
-                credentials=self.credentials,
-                region=self.reader.region,
-            )
-            if refusal is not None:
-                error = GatewayError(refusal.response_type, refusal.message, 403)
-                return self._refuse(error, request), method.resource_path
-            access_key = self.credentials.access_key_id
-        elif method.authorization != "NONE":
-            raise ValueError(f"{method.logical_id}: authorization {method.authorization!r}")
+        verdict = self.checks[method.authorization].check(request, signed_path, method)
+        if not isinstance(verdict, Admission):
+            return self._refuse(verdict.error, request), method.resource_path
         invalid = validate_request(method, headers, request.query, request.body)
         if invalid is not None:
             return self._refuse(invalid, request), method.resource_path
@@ -135,7 +129,8 @@ class LocalApi:
             resource_path=method.resource_path,
             path_parameters=match.path_parameters,
             stage=self.stage,
-            access_key=access_key,
+            access_key=verdict.access_key,
+            authorizer=verdict.authorizer,
         )
         try:
             response = self.runner.invoke(method.function.logical_id, event)

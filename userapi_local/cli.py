@@ -69,6 +69,7 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
         from userapi_deploy.parameters import check_overrides
 
         from .app import LocalApi
+        from .authorizers import CallerCheck, OpenCheck, SigV4Check
         from .backend import Backend
         from .routing import Router
         from .runtime import FunctionRunner, shared_environment
@@ -91,7 +92,11 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
             from .sigv4 import LocalCredentials
 
             credentials = LocalCredentials(args.access_key_id, args.secret_access_key)
-            server.api = LocalApi(reader, router, runner, credentials)
+            checks: dict[str, CallerCheck] = {
+                "NONE": OpenCheck(),
+                "AWS_IAM": SigV4Check(credentials, args.region),
+            }
+            server.api = LocalApi(reader, router, runner, checks, auth=options.auth)
         except EndpointConnectionError:
             raise UserapiError(
                 f"cannot reach DynamoDB at --dynamodb-endpoint {args.dynamodb_endpoint}"
@@ -103,7 +108,8 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
         print(f"DynamoDB: {storage}; created {', '.join(made)}", file=sys.stderr)
         for method in server.api.router.methods:
             target = method.function.name if method.function else "MOCK"
-            auth = " (SigV4)" if method.authorization == "AWS_IAM" else ""
+            label = server.api.checks[method.authorization].label
+            auth = f" ({label})" if label else ""
             print(
                 f"  {method.http_method:7} {base}{method.resource_path} -> {target}{auth}",
                 file=sys.stderr,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -52,6 +52,7 @@ def proxy_event(
     path_parameters: dict[str, str],
     stage: str,
     access_key: str | None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway sends an ``AWS_PROXY`` Lambda integration."""
     multi_headers: dict[str, list[str]] = {}
@@ -64,6 +65,9 @@ def proxy_event(
         encoded = False
     except UnicodeDecodeError:
         body, encoded = base64.b64encode(request.body).decode("ascii"), True
+    context: dict[str, Any] = {}
+    if authorizer is not None:  # what an authorizer adds: a Cognito token's claims
+        context["authorizer"] = dict(authorizer)
     return {
         "resource": resource_path,
         "path": unquote(request.path),
@@ -75,6 +79,7 @@ def proxy_event(
         "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
+            **context,
             "accountId": LOCAL_ACCOUNT_ID,
             "apiId": LOCAL_REST_API_ID,
             "domainName": host,

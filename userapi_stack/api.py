@@ -20,8 +20,9 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from troposphere import AWSObject, GetAtt, If, Ref, Sub, Template
+from troposphere import GetAtt, If, Ref, Sub, Template
 from troposphere.apigateway import (
     AccessLogSetting,
     Account,
@@ -44,10 +45,14 @@ from troposphere.logs import LogGroup
 
 from .account import stage_dependency
 from .functions import RouteFunction
+from .gateway_errors import GATEWAY_ERRORS, GatewayError, error_envelope
 from .handler_code import user_schema_module
 from .naming import PREFIX, pascal
 from .parameters import TRACING_ENABLED, Parameters
 from .routes import Route
+
+if TYPE_CHECKING:  # auth.py adds outputs, and outputs.py reads Api
+    from .auth import AuthMode
 
 JSON = "application/json"
 #: Request headers a browser may send: the body type, optimistic locking and SigV4.
@@ -64,46 +69,6 @@ CORS_MAX_AGE_SECONDS = 600
 #: The greedy resource that catches every path no route declares.
 PROXY_PATH = "/{proxy+}"
 
-
-@dataclass(frozen=True)
-class GatewayError:
-    """How one API Gateway response type is rewritten into API.md's envelope."""
-
-    response_type: str
-    #: None keeps the status API Gateway chose (the DEFAULT_* catch-alls).
-    status: str | None
-    code: str
-    #: A JSON value: a quoted literal, or a ``$context`` variable.
-    message: str
-
-
-GATEWAY_ERRORS: tuple[GatewayError, ...] = (
-    GatewayError("DEFAULT_4XX", None, "bad_request", "$context.error.messageString"),
-    GatewayError("DEFAULT_5XX", None, "internal_error", '"Internal server error"'),
-    # The body validator's answer. Gateway response templates get plain
-    # variable substitution, no VTL, so nothing can escape
-    # $context.error.validationErrorString (it holds double quotes and echoes
-    # the offending value, an email say); a fixed message is the safe choice.
-    GatewayError(
-        "BAD_REQUEST_BODY",
-        "400",
-        "validation_failed",
-        '"request body does not match the schema (see the OpenAPI document)"',
-    ),
-    GatewayError("BAD_REQUEST_PARAMETERS", "400", "bad_request", "$context.error.messageString"),
-    GatewayError("ACCESS_DENIED", "403", "forbidden", '"Forbidden"'),
-    GatewayError("INVALID_SIGNATURE", "403", "forbidden", '"Forbidden: invalid signature"'),
-    GatewayError("EXPIRED_TOKEN", "403", "forbidden", '"Forbidden: expired credentials"'),
-    # An unsigned call to an AWS_IAM method (unknown routes never get here:
-    # the MOCK catch-alls answer them).
-    GatewayError("MISSING_AUTHENTICATION_TOKEN", "403", "forbidden", '"Forbidden"'),
-    GatewayError("RESOURCE_NOT_FOUND", "404", "not_found", '"Not found"'),
-    GatewayError("REQUEST_TOO_LARGE", "413", "payload_too_large", '"Payload too large"'),
-    GatewayError(
-        "UNSUPPORTED_MEDIA_TYPE", "415", "unsupported_media_type", '"Unsupported media type"'
-    ),
-    GatewayError("THROTTLED", "429", "too_many_requests", '"Too many requests"'),
-)
 
 #: Access log fields: request ids, caller, route, outcome and timings. No
 #: headers, query strings or bodies: those carry personal data (API.md).
@@ -209,8 +174,9 @@ def _route_method(
     resource: Resource,
     validator: RequestValidator,
     models: Mapping[str, Model],
+    mode: AuthMode,
 ) -> Method:
-    extra: dict[str, object] = {}
+    extra: dict[str, object] = mode.for_route(route).method_properties()
     if path_parameters(route.path):
         extra["RequestParameters"] = {
             f"method.request.path.{name}": True for name in path_parameters(route.path)
@@ -223,7 +189,6 @@ def _route_method(
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
         HttpMethod=route.method,
-        AuthorizationType=route.authorization,
         OperationName=route.name,
         Integration=Integration(
             Type="AWS_PROXY",
@@ -273,12 +238,6 @@ def _options_method(
             )
         ],
     )
-
-
-def error_envelope(code: str, message: str) -> str:
-    """API.md's error body as a template; ``message`` is a JSON value (quoted
-    literal or an already-quoted ``$context`` variable)."""
-    return f'{{"error":{{"code":"{code}","message":{message},"request_id":"$context.requestId"}}}}'
 
 
 def _error_cors_headers(params: Parameters) -> dict[str, object]:
@@ -386,19 +345,48 @@ def _catch_all_method(
     )
 
 
-def deployment_logical_id(definitions: Iterable[AWSObject]) -> str:
+#: The resource types an API Gateway Deployment snapshots. Every resource of
+#: these types enters the Deployment's id, whichever module added it (an auth
+#: mode's authorizer, a feature's methods), so a changed API is redeployed.
+SNAPSHOT_TYPES = frozenset(
+    {
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Resource",
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::Model",
+        "AWS::ApiGateway::RequestValidator",
+        "AWS::ApiGateway::GatewayResponse",
+        "AWS::ApiGateway::Authorizer",
+        "AWS::ApiGateway::DocumentationPart",
+    }
+)
+#: Properties that do not reach the snapshot (tags are applied last, too).
+_NOT_SNAPSHOTTED = ("Tags",)
+
+
+def snapshot_resources(template: Template) -> dict[str, dict[str, object]]:
+    """Logical id -> definition of every resource the stage snapshot depends on."""
+    found: dict[str, dict[str, object]] = {}
+    for title, resource in template.resources.items():
+        if resource.resource_type not in SNAPSHOT_TYPES:
+            continue
+        definition = resource.to_dict()
+        properties = dict(definition.get("Properties", {}))
+        for name in _NOT_SNAPSHOTTED:
+            properties.pop(name, None)
+        found[title] = {**definition, "Properties": properties}
+    return found
+
+
+def deployment_logical_id(template: Template) -> str:
     """``ApiDeployment<hash>``: changes exactly when the API definition does.
 
     A Deployment is an immutable snapshot: CloudFormation only redeploys when
-    its logical id changes. Hashing the canonical JSON of every resource,
-    method (catch-alls included), model and gateway response makes that happen on each
-    API change and never otherwise (no uuid, no clock).
+    its logical id changes. Hashing the canonical JSON of every resource of a
+    snapshotted type (found by type, not listed) makes that happen on each API
+    change and never otherwise (no uuid, no clock).
     """
-    canonical = json.dumps(
-        {obj.title: obj.to_dict() for obj in definitions},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    canonical = json.dumps(snapshot_resources(template), sort_keys=True, separators=(",", ":"))
     return "ApiDeployment" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -411,15 +399,9 @@ class Api:
     deployment: Deployment
 
 
-def add_api(
-    template: Template,
-    params: Parameters,
-    functions: list[RouteFunction],
-    account: Account,
-) -> Api:
-    """Add the REST API, its stage and logging, and the invoke permissions."""
-    routes = tuple(item.route for item in functions)
-    api = template.add_resource(
+def add_rest_api(template: Template) -> RestApi:
+    """The regional REST API itself (its methods come from ``add_api``)."""
+    return template.add_resource(
         RestApi(
             "RestApi",
             Name=Sub(PREFIX),
@@ -429,6 +411,17 @@ def add_api(
             DisableExecuteApiEndpoint=False,
         )
     )
+
+
+def add_api(
+    template: Template,
+    params: Parameters,
+    functions: list[RouteFunction],
+    api: RestApi,
+    mode: AuthMode,
+) -> None:
+    """Add resources, methods, models, gateway responses and invoke permissions."""
+    routes = tuple(item.route for item in functions)
     resources = _add_resources(template, api, routes)
     resources[PROXY_PATH] = template.add_resource(
         Resource(
@@ -448,31 +441,51 @@ def add_api(
             ValidateRequestParameters=True,
         )
     )
-    methods = [
+    for item in functions:
         template.add_resource(
-            _route_method(item.route, item, api, resources[item.route.path], validator, models)
+            _route_method(
+                item.route, item, api, resources[item.route.path], validator, models, mode
+            )
         )
-        for item in functions
-    ]
     for path in dict.fromkeys(route.path for route in routes):
         allowed = allowed_methods(path, routes)
-        methods.append(
-            template.add_resource(_options_method(path, allowed, api, resources[path], params))
-        )
+        template.add_resource(_options_method(path, allowed, api, resources[path], params))
     for path, answer in catch_alls(routes):
         resource_id = GetAtt(api, "RootResourceId") if path == "/" else Ref(resources[path])
-        methods.append(template.add_resource(_catch_all_method(answer, api, resource_id, params)))
-    responses = [
-        template.add_resource(_gateway_response(error, api, params)) for error in GATEWAY_ERRORS
-    ]
-    definitions = [*resources.values(), *models.values(), validator, *methods, *responses]
+        template.add_resource(_catch_all_method(answer, api, resource_id, params))
+    for error in (*GATEWAY_ERRORS, *mode.gateway_errors(routes)):
+        template.add_resource(_gateway_response(error, api, params))
+    for item in functions:
+        route = item.route
+        template.add_resource(
+            Permission(
+                f"{route.name}Permission",
+                Action="lambda:InvokeFunction",
+                FunctionName=GetAtt(item.function, "Arn"),
+                Principal="apigateway.amazonaws.com",
+                SourceArn=Sub(
+                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                    f"${{RestApi}}/*/{route.method}{source_arn_path(route.path)}"
+                ),
+            )
+        )
+
+
+def add_stage(template: Template, params: Parameters, api: RestApi, account: Account) -> Api:
+    """The Deployment (a snapshot of everything added so far) and the stage serving it.
+
+    Call it after every module that adds methods, models, authorizers or
+    gateway responses: the Deployment's id and DependsOn are derived from
+    what the template holds at that point.
+    """
+    snapshot = snapshot_resources(template)
     deployment = template.add_resource(
         Deployment(
-            deployment_logical_id(definitions),
+            deployment_logical_id(template),
             RestApiId=Ref(api),
             Description="Snapshot of the API definition (id hashes its content)",
-            # The snapshot must include every method and gateway response.
-            DependsOn=sorted(obj.title for obj in (*methods, *responses)),
+            # The snapshot must include every method, authorizer and gateway response.
+            DependsOn=sorted(title for title in snapshot if title != api.title),
         )
     )
     access_logs = template.add_resource(
@@ -521,18 +534,4 @@ def add_api(
             DependsOn=["ApiExecutionLogGroup"],
         )
     )
-    for item in functions:
-        route = item.route
-        template.add_resource(
-            Permission(
-                f"{route.name}Permission",
-                Action="lambda:InvokeFunction",
-                FunctionName=GetAtt(item.function, "Arn"),
-                Principal="apigateway.amazonaws.com",
-                SourceArn=Sub(
-                    "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
-                    f"${{RestApi}}/*/{route.method}{source_arn_path(route.path)}"
-                ),
-            )
-        )
     return Api(api, stage, deployment)

@@ -18,14 +18,14 @@ import copy
 import re
 from typing import Any
 
+from .auth import AuthMode, Authorization, auth_mode
 from .handler_code import settings_module, user_schema_module
 from .naming import pascal
+from .options import AUTH_NONE
 from .routes import ROUTES, Route, paths
 
 OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
-#: The name of the security scheme of AWS_IAM routes (AWS's own export name).
-SIGV4_SCHEME = "sigv4"
 #: Where the deployed API lives: the stack output ``ApiInvokeUrl``.
 DEFAULT_SERVER: dict[str, Any] = {
     "url": "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
@@ -53,6 +53,12 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
     500: ("internal_error",),
 }
 
+#: The errors only a mode with a proven identity answers (auth.py, README "Auth").
+OWNER_ERROR_CODES: dict[int, tuple[str, ...]] = {
+    401: ("unauthorized",),  # no or a bad token (the gateway); no claims (the handlers)
+    409: ("user_exists",),  # this identity already has a profile
+}
+
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
@@ -76,7 +82,15 @@ def _openapi_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _components() -> dict[str, Any]:
+def _error_codes(mode: AuthMode) -> dict[int, tuple[str, ...]]:
+    codes = {status: tuple(names) for status, names in ERROR_CODES.items()}
+    if any(auth.identifies_owner for auth in mode.authorizations(ROUTES)):
+        for status, names in OWNER_ERROR_CODES.items():
+            codes[status] = (*codes.get(status, ()), *names)
+    return dict(sorted(codes.items()))
+
+
+def _components(mode: AuthMode) -> dict[str, Any]:
     schema = user_schema_module()
     user = _openapi_schema(schema.user_schema())
     # Responses hold no nulls (API.md: absent optional fields are absent).
@@ -100,7 +114,7 @@ def _components() -> dict[str, Any]:
             },
         },
     }
-    all_codes = [code for codes in ERROR_CODES.values() for code in codes]
+    all_codes = [code for codes in _error_codes(mode).values() for code in codes]
     schemas["Error"] = {
         "type": "object",
         "description": "The envelope of every error, from a handler or from API Gateway.",
@@ -135,15 +149,11 @@ def _components() -> dict[str, Any]:
                 "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         },
-        "securitySchemes": {
-            SIGV4_SCHEME: {
-                "type": "apiKey",
-                "name": "Authorization",
-                "in": "header",
-                "description": "AWS Signature Version 4 for service execute-api.",
-                "x-amazon-apigateway-authtype": "awsSigv4",
-            }
-        },
+        "securitySchemes": dict(
+            scheme
+            for scheme in (auth.security_scheme() for auth in mode.authorizations(ROUTES))
+            if scheme
+        ),
         "headers": {
             "AccessControlAllowOrigin": {
                 "description": "The configured CORS origin (default *).",
@@ -162,7 +172,7 @@ def request_schema_name(kind: str) -> str:
     return str(user_schema_module().request_schema(kind)["title"])
 
 
-def _error_statuses(route: Route) -> list[int]:
+def _error_statuses(route: Route, auth: Authorization) -> list[int]:
     """Which API.md errors an operation can answer, from what the route is."""
     statuses = {429, 500}
     if route.body:
@@ -173,8 +183,13 @@ def _error_statuses(route: Route) -> list[int]:
         statuses.add(409)  # any write of an email can collide
     if _PATH_PARAMETER.search(route.path) and route.method in ("PUT", "DELETE"):
         statuses.add(412)  # If-Match
-    if route.authorization == "AWS_IAM":
-        statuses.add(403)
+    statuses |= auth.refusal_statuses
+    if auth.identifies_owner:
+        statuses.add(401)  # the handlers' own check, should a request lack claims
+        if route.method == "POST":
+            statuses.add(409)  # a second profile for the same identity
+        if route.method in ("POST", "PUT"):
+            statuses.add(403)  # the token's email is not verified
     if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
         statuses.add(400)  # bad limit or next_token
     return sorted(statuses)
@@ -249,7 +264,9 @@ def _success_response(route: Route) -> dict[str, Any]:
     return response
 
 
-def _operation(route: Route) -> dict[str, Any]:
+def _operation(route: Route, mode: AuthMode) -> dict[str, Any]:
+    auth = mode.for_route(route)
+    codes = _error_codes(mode)
     error = {
         "headers": {
             "Access-Control-Allow-Origin": {"$ref": "#/components/headers/AccessControlAllowOrigin"}
@@ -257,8 +274,8 @@ def _operation(route: Route) -> dict[str, Any]:
         "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     responses: dict[str, Any] = {str(route.success_status): _success_response(route)}
-    for status in _error_statuses(route):
-        responses[str(status)] = {"description": " or ".join(ERROR_CODES[status]), **error}
+    for status in _error_statuses(route, auth):
+        responses[str(status)] = {"description": " or ".join(codes[status]), **error}
     operation: dict[str, Any] = {
         "operationId": route.name,
         "summary": route.summary,
@@ -277,8 +294,9 @@ def _operation(route: Route) -> dict[str, Any]:
                 }
             },
         }
-    if route.authorization == "AWS_IAM":
-        operation["security"] = [{SIGV4_SCHEME: []}]
+    scheme = auth.security_scheme()
+    if scheme:
+        operation["security"] = [{scheme[0]: []}]
     return operation
 
 
@@ -309,15 +327,18 @@ def _preflight(path: str) -> dict[str, Any]:
     return operation
 
 
-def build_openapi_document(server_url: str | None = None) -> dict[str, Any]:
+def build_openapi_document(server_url: str | None = None, auth: str = AUTH_NONE) -> dict[str, Any]:
     """The OpenAPI 3 document: every route of ``ROUTES``, nothing else.
 
     ``server_url`` replaces the deployed-stage server (the local server
     passes its own base URL so tools pointed at it test it, not AWS).
+    ``auth`` is the template's auth mode: it decides each operation's
+    security scheme and the ownership errors.
     """
+    mode = auth_mode(auth)
     operations: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        operations.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        operations.setdefault(route.path, {})[route.method.lower()] = _operation(route, mode)
     for path in paths():
         operations[path]["options"] = _preflight(path)
     server = {"url": server_url, "description": "local"} if server_url else DEFAULT_SERVER
@@ -332,5 +353,5 @@ def build_openapi_document(server_url: str | None = None) -> dict[str, Any]:
         "servers": [server],
         "tags": [{"name": "users"}],
         "paths": operations,
-        "components": _components(),
+        "components": _components(mode),
     }

@@ -21,6 +21,11 @@ DEFAULT_RUNTIME = "python3.13"
 SUPPORTED_ARCHITECTURES: tuple[str, ...] = ("arm64", "x86_64")
 DEFAULT_ARCHITECTURE = "arm64"
 
+#: How owner-only routes prove their caller (``--auth``; see auth.py).
+AUTH_NONE = "none"
+AUTH_COGNITO = "cognito"
+AUTH_MODES: tuple[str, ...] = (AUTH_NONE, AUTH_COGNITO)
+
 #: Tags every taggable resource carries unless ``--tag`` overrides them.
 #: ``Application`` and ``Environment`` come from Parameters (see tags.py).
 DEFAULT_TAGS: dict[str, str] = {"ManagedBy": "userapi"}
@@ -37,6 +42,9 @@ class TemplateOptions:
     architecture: str = DEFAULT_ARCHITECTURE
     #: Extra tags, merged over the defaults (``--tag KEY=VALUE``).
     tags: tuple[tuple[str, str], ...] = ()
+    #: How owner-only routes prove their caller: ``none`` (open, the default:
+    #: the original requirement) or ``cognito`` (a user-pool ID token).
+    auth: str = AUTH_NONE
     #: The routes to deploy; a parameter only so tests can vary it.
     routes: tuple[Route, ...] = field(default=ROUTES)
 
@@ -50,6 +58,10 @@ class TemplateOptions:
             raise ValueError(
                 f"unsupported architecture {self.architecture!r}; choose one of "
                 + ", ".join(SUPPORTED_ARCHITECTURES)
+            )
+        if self.auth not in AUTH_MODES:
+            raise ValueError(
+                f"unsupported auth mode {self.auth!r}; choose one of " + ", ".join(AUTH_MODES)
             )
         for key, value in self.tags:
             validate_tag(key, value)

@@ -17,7 +17,7 @@ from .functions import RouteFunction
 from .routes import EMAILS_TABLE, USERS_TABLE
 
 
-def _output(template: Template, name: str, value: AWSHelperFn, description: str) -> None:
+def export_output(template: Template, name: str, value: AWSHelperFn, description: str) -> None:
     template.add_output(
         Output(
             name,
@@ -37,7 +37,7 @@ def add_outputs(
 ) -> None:
     """Add every Output (see README, Template section)."""
     rest_api, stage = api.rest_api.title, api.stage.title
-    _output(
+    export_output(
         template,
         "ApiInvokeUrl",
         Sub(
@@ -45,7 +45,7 @@ def add_outputs(
         ),
         "Base URL of the API (the stage URL)",
     )
-    _output(
+    export_output(
         template,
         "ApiExecutionArn",
         Sub(
@@ -54,14 +54,14 @@ def add_outputs(
         ),
         "execute-api ARN of the stage: the prefix of IAM policies allowing SigV4 callers",
     )
-    _output(template, "RestApiId", Ref(api.rest_api), "REST API id")
-    _output(template, "TableName", Ref(tables[USERS_TABLE]), "Users table name")
-    _output(template, "EmailsTableName", Ref(tables[EMAILS_TABLE]), "Email guard table name")
+    export_output(template, "RestApiId", Ref(api.rest_api), "REST API id")
+    export_output(template, "TableName", Ref(tables[USERS_TABLE]), "Users table name")
+    export_output(template, "EmailsTableName", Ref(tables[EMAILS_TABLE]), "Email guard table name")
     for item in functions:
-        _output(
+        export_output(
             template,
             f"{item.route.name}FunctionName",
             Ref(item.function),
             f"Function serving {item.route.method} {item.route.path}",
         )
-    _output(template, "AlarmTopicArn", Ref(topic), "SNS topic every alarm notifies")
+    export_output(template, "AlarmTopicArn", Ref(topic), "SNS topic every alarm notifies")

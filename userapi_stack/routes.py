@@ -16,6 +16,7 @@ performs on each table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from awacs import dynamodb
 from awacs.aws import Action
@@ -26,6 +27,22 @@ from awacs.aws import Action
 #: by DynamoDB inside the same transaction as the user write.
 USERS_TABLE = "users"
 EMAILS_TABLE = "emails"
+
+
+class Caller(Enum):
+    """Who a route serves: *whether* a caller must be proven, and as what.
+
+    *How* a caller is proven is the auth mode's business (``auth.py``): the
+    route table never names an authorization type.
+    """
+
+    #: The route acts on the caller's own profile (owner-only). Open in auth
+    #: mode ``none`` (the original requirement); a user-pool identity in
+    #: ``cognito`` mode, whose ``sub`` is the profile's ``user_id``.
+    OWNER = "owner"
+    #: An operator (an IAM principal, SigV4) in every mode: the route reads
+    #: everyone's personal data.
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True)
@@ -40,8 +57,8 @@ class Route:
     #: Lambda handler string, relative to the root of the handler zip
     #: (the ``functions/`` folder).
     handler: str
-    #: API Gateway authorization type: ``NONE`` or ``AWS_IAM``.
-    authorization: str
+    #: Who may call it (see ``Caller``).
+    caller: Caller
     success_status: int
     summary: str
     #: Which request model validates the body: ``create``, ``update`` or
@@ -66,7 +83,7 @@ ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/users",
         handler="users.create.handler",
-        authorization="NONE",
+        caller=Caller.OWNER,
         success_status=201,
         summary="Register a user",
         body="create",
@@ -79,7 +96,7 @@ ROUTES: tuple[Route, ...] = (
         method="GET",
         path="/users",
         handler="users.list.handler",
-        authorization="AWS_IAM",
+        caller=Caller.OPERATOR,
         success_status=200,
         summary="List users, one page at a time",
         body=None,
@@ -90,7 +107,7 @@ ROUTES: tuple[Route, ...] = (
         method="GET",
         path="/users/{user_id}",
         handler="users.get.handler",
-        authorization="NONE",
+        caller=Caller.OWNER,
         success_status=200,
         summary="Read a user",
         body=None,
@@ -101,7 +118,7 @@ ROUTES: tuple[Route, ...] = (
         method="PUT",
         path="/users/{user_id}",
         handler="users.update.handler",
-        authorization="NONE",
+        caller=Caller.OWNER,
         success_status=200,
         summary="Change some fields of a user",
         body="update",
@@ -116,7 +133,7 @@ ROUTES: tuple[Route, ...] = (
         method="DELETE",
         path="/users/{user_id}",
         handler="users.delete.handler",
-        authorization="NONE",
+        caller=Caller.OWNER,
         success_status=204,
         summary="Delete a user and free their email",
         body=None,
@@ -126,6 +143,11 @@ ROUTES: tuple[Route, ...] = (
         emails_table_actions=(dynamodb.DeleteItem,),
     ),
 )
+
+
+def owner_routes(routes: tuple[Route, ...] = ROUTES) -> tuple[Route, ...]:
+    """The owner-only routes: those the auth mode guards with the caller's identity."""
+    return tuple(route for route in routes if route.caller is Caller.OWNER)
 
 
 def paths() -> tuple[str, ...]:

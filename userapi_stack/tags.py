@@ -23,12 +23,18 @@ def common_tags(options: TemplateOptions, params: Parameters) -> dict[str, str |
     return dict(sorted(tags.items()))
 
 
+#: The properties resource types keep their tags in (a Cognito user pool's
+#: is ``UserPoolTags``; every other type here uses ``Tags``).
+TAG_PROPERTIES = ("Tags", "UserPoolTags")
+
+
 def apply_tags(template: Template, tags: dict[str, str | AWSHelperFn]) -> None:
-    """Set ``Tags`` on every taggable resource, in the form its class expects."""
+    """Set the tags of every taggable resource, in the form its class expects."""
     for resource in template.resources.values():
-        spec = resource.props.get("Tags")
-        if spec is None:
-            continue
-        expected_type = spec[0]
-        # AWS::SSM::Parameter (and a few others) take a plain key/value map.
-        resource.Tags = dict(tags) if expected_type is dict else Tags(tags)
+        for name in TAG_PROPERTIES:
+            spec = resource.props.get(name)
+            if spec is None:
+                continue
+            expected_type = spec[0]
+            # AWS::SSM::Parameter (and a few others) take a plain key/value map.
+            setattr(resource, name, dict(tags) if expected_type is dict else Tags(tags))

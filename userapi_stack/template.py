@@ -8,7 +8,8 @@ from __future__ import annotations
 from troposphere import Template
 
 from .account import add_account_role
-from .api import add_api
+from .api import add_api, add_rest_api, add_stage
+from .auth import add_auth, auth_mode
 from .configuration import add_configuration
 from .functions import add_functions
 from .monitoring import add_monitoring
@@ -33,7 +34,13 @@ def build_template(options: TemplateOptions | None = None) -> Template:
     config = add_configuration(template, params)
     functions = add_functions(template, options, params, tables, config)
     account = add_account_role(template)
-    api = add_api(template, params, functions, account)
+    rest_api = add_rest_api(template)
+    mode = auth_mode(options.auth)
+    add_auth(template, mode, rest_api)
+    add_api(template, params, functions, rest_api, mode)
+    # Modules adding methods or gateway responses go above this line: the
+    # stage's Deployment snapshots (and hashes) what the template holds now.
+    api = add_stage(template, params, rest_api, account)
     topic = add_monitoring(template, params, functions, tables)
     add_outputs(template, api, tables, functions, topic)
     apply_tags(template, common_tags(options, params))

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..common import add_output_option, write_output
+from ..synthesis import add_synthesis_options, template_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,16 +16,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="the document's server (default: the deployed stage's execute-api URL)",
     )
+    # The document follows the template: --auth decides each operation's security.
+    add_synthesis_options(parser)
 
 
-def document_text(server_url: str | None = None) -> str:
+def document_text(server_url: str | None = None, auth: str = "none") -> str:
     """The document as the API serves it: sorted keys, two-space indent, final newline."""
     from userapi_stack.openapi import build_openapi_document
 
-    document = build_openapi_document(server_url) if server_url else build_openapi_document()
+    document = build_openapi_document(server_url, auth=auth)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    write_output(document_text(args.server_url), args.output)
+    write_output(document_text(args.server_url, template_options(args).auth), args.output)
     return 0

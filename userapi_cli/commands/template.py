@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--openapi writes JSON only")
         from .openapi import document_text
 
-        text = document_text()
+        text = document_text(auth=template_options(args).auth)
     else:
         from userapi_stack.template import build_template, render
 
