@@ -9,6 +9,10 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; 
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# checkov (the `scan` extra) pins boto3/networkx/packaging versions the dev
+# toolchain cannot share, so it gets its own virtualenv; ~1 minute to build.
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed-stamp
 
 .PHONY: template test lint format clean local bench
 
@@ -20,14 +24,24 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(SCAN_STAMP): setup.cfg pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: checkov needs Python 3.11 or newer" >&2; exit 1; }
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet '.[scan]'
+	touch $(SCAN_STAMP)
+
+## The security scanner's virtualenv (tests/test_template_checkov.py runs it).
+$(SCAN_VENV): $(SCAN_STAMP)
+
 ## The main job: synthesize template.json and lint it (informational rules included).
 template: $(STAMP)
 	$(BIN)/python -m userapi_stack --output template.json
 	$(BIN)/cfn-lint --include-checks I -- template.json
 	@echo "template.json written and lint-clean"
 
-## Every test: style, then the pytest suite.
-test: $(STAMP)
+## Every test: style, then the pytest suite (checkov included).
+test: $(STAMP) $(SCAN_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
@@ -49,4 +63,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/cost.py
 
 clean:
-	rm -rf $(VENV) template.json *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SCAN_VENV) template.json *.egg-info .pytest_cache .ruff_cache .hypothesis

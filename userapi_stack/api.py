@@ -41,15 +41,17 @@ from troposphere.apigateway import (
     Stage,
 )
 from troposphere.awslambda import Permission
-from troposphere.logs import LogGroup
 
 from .account import stage_dependency
 from .functions import RouteFunction
 from .gateway_errors import GATEWAY_ERRORS, GatewayError, error_envelope
 from .handler_code import user_schema_module
+from .log_groups import log_group
 from .naming import PREFIX, pascal
 from .parameters import TRACING_ENABLED, Parameters
 from .routes import Route
+from .scanner import Skip, accept
+from .tls import TLS_ACCESS_LOG_FIELDS, tls_properties
 
 if TYPE_CHECKING:  # auth.py adds outputs, and outputs.py reads Api
     from .auth import AuthMode
@@ -68,6 +70,13 @@ CORS_EXPOSE_HEADERS = ("ETag", "Location")
 CORS_MAX_AGE_SECONDS = 600
 #: The greedy resource that catches every path no route declares.
 PROXY_PATH = "/{proxy+}"
+
+#: A route without a caller requirement: public by the requirement itself.
+PUBLIC_ROUTE = Skip(
+    "CKV_AWS_59",
+    "public by design in auth mode none (API.md: registration and profiles need no caller); "
+    "stage throttling bounds it; --auth cognito puts an authorizer here",
+)
 
 
 #: Access log fields: request ids, caller, route, outcome and timings. No
@@ -88,6 +97,7 @@ ACCESS_LOG_FORMAT: dict[str, str] = {
     "integrationError": "$context.integration.error",
     "errorMessage": "$context.error.message",
     "errorType": "$context.error.responseType",
+    **TLS_ACCESS_LOG_FIELDS,
 }
 
 
@@ -184,7 +194,7 @@ def _route_method(
     if route.body:
         extra["RequestValidatorId"] = Ref(validator)
         extra["RequestModels"] = {JSON: Ref(models[route.body])}
-    return Method(
+    method = Method(
         f"{route.name}Method",
         RestApiId=Ref(api),
         ResourceId=Ref(resource),
@@ -200,6 +210,9 @@ def _route_method(
         ),
         **extra,
     )
+    if route.authorization == "NONE":
+        accept(method, PUBLIC_ROUTE)
+    return method
 
 
 def _options_method(
@@ -312,7 +325,7 @@ def _catch_all_method(
         **{name: _quoted([value]) for name, value in answer.headers.items()},
     }
     status = str(answer.status)
-    return Method(
+    method = Method(
         answer.logical_id,
         RestApiId=Ref(api),
         ResourceId=resource_id,
@@ -342,6 +355,13 @@ def _catch_all_method(
                 ResponseParameters={f"method.response.header.{name}": True for name in headers},
             )
         ],
+    )
+    return accept(
+        method,
+        Skip(
+            "CKV_AWS_59",
+            f"MOCK integration: API Gateway itself answers {answer.status}; no back end behind it",
+        ),
     )
 
 
@@ -407,6 +427,7 @@ def add_rest_api(template: Template) -> RestApi:
             Name=Sub(PREFIX),
             Description="Users API (userapi_stack)",
             EndpointConfiguration=EndpointConfiguration(Types=["REGIONAL"]),
+            **tls_properties(params.security_policy, params.endpoint_access_mode),
             # Bodies are capped by the handlers at 16 KiB; no binary media.
             DisableExecuteApiEndpoint=False,
         )
@@ -489,49 +510,52 @@ def add_stage(template: Template, params: Parameters, api: RestApi, account: Acc
         )
     )
     access_logs = template.add_resource(
-        LogGroup(
-            "ApiAccessLogGroup",
-            LogGroupName=Sub(f"/aws/apigateway/{PREFIX}/access"),
-            RetentionInDays=Ref(params.log_retention_days),
-            DeletionPolicy="Delete",
-            UpdateReplacePolicy="Delete",
-        )
+        log_group("ApiAccessLogGroup", f"/aws/apigateway/{PREFIX}/access", params)
     )
     # API Gateway creates this group itself, with no retention, unless it exists.
     template.add_resource(
-        LogGroup(
-            "ApiExecutionLogGroup",
-            LogGroupName=Sub("API-Gateway-Execution-Logs_${RestApi}/${Environment}"),
-            RetentionInDays=Ref(params.log_retention_days),
-            DeletionPolicy="Delete",
-            UpdateReplacePolicy="Delete",
+        log_group(
+            "ApiExecutionLogGroup", "API-Gateway-Execution-Logs_${RestApi}/${Environment}", params
         )
     )
     stage = template.add_resource(
-        Stage(
-            "ApiStage",
-            RestApiId=Ref(api),
-            StageName=Ref(params.environment),
-            DeploymentId=Ref(deployment),
-            Description="The one stage of this environment",
-            TracingEnabled=If(TRACING_ENABLED, True, False),
-            AccessLogSetting=AccessLogSetting(
-                DestinationArn=GetAtt(access_logs, "Arn"),
-                Format=json.dumps(ACCESS_LOG_FORMAT, sort_keys=True, separators=(",", ":")),
+        accept(
+            Stage(
+                "ApiStage",
+                RestApiId=Ref(api),
+                StageName=Ref(params.environment),
+                DeploymentId=Ref(deployment),
+                Description="The one stage of this environment",
+                TracingEnabled=If(TRACING_ENABLED, True, False),
+                AccessLogSetting=AccessLogSetting(
+                    DestinationArn=GetAtt(access_logs, "Arn"),
+                    Format=json.dumps(ACCESS_LOG_FORMAT, sort_keys=True, separators=(",", ":")),
+                ),
+                MethodSettings=[
+                    MethodSetting(
+                        HttpMethod="*",
+                        ResourcePath="/*",
+                        LoggingLevel="ERROR",
+                        DataTraceEnabled=False,  # would log bodies: personal data
+                        # Per-method metrics are billed; API-level ones suffice.
+                        MetricsEnabled=False,
+                        ThrottlingRateLimit=Ref(params.throttling_rate),
+                        ThrottlingBurstLimit=Ref(params.throttling_burst),
+                    )
+                ],
+                Metadata=stage_dependency(account),
+                DependsOn=["ApiExecutionLogGroup"],
             ),
-            MethodSettings=[
-                MethodSetting(
-                    HttpMethod="*",
-                    ResourcePath="/*",
-                    LoggingLevel="ERROR",
-                    DataTraceEnabled=False,  # would log bodies: personal data
-                    MetricsEnabled=False,  # per-method metrics are billed; API-level ones suffice
-                    ThrottlingRateLimit=Ref(params.throttling_rate),
-                    ThrottlingBurstLimit=Ref(params.throttling_burst),
-                )
-            ],
-            Metadata=stage_dependency(account),
-            DependsOn=["ApiExecutionLogGroup"],
+            Skip(
+                "CKV_AWS_120",
+                "no stage cache: answers are per-user personal data that must be fresh after "
+                "a PUT, and the cache is billed by the hour (~$14/month for the smallest)",
+            ),
+            Skip(
+                "CKV_AWS_73",
+                "X-Ray follows the TracingMode Parameter (PassThrough by default: traces are "
+                "billed); deploy with TracingMode=Active to trace",
+            ),
         )
     )
     return Api(api, stage, deployment)

@@ -20,11 +20,32 @@ from troposphere.ssm import Parameter as SsmParameter
 
 from .configuration import CONFIG_PATH, config_parameter_arn
 from .handler_code import settings_module
+from .log_groups import log_group
 from .naming import function_name_fragment
-from .options import TemplateOptions
+from .options import DEFAULT_RUNTIME, DEPRECATED_RUNTIMES, TemplateOptions
 from .parameters import HAS_RESERVED_CONCURRENCY, TRACING_ENABLED, Parameters
 from .policies import function_policy, service_trust_policy, xray_policy
 from .routes import EMAILS_TABLE, USERS_TABLE, Route
+from .scanner import Skip, accept
+
+#: The function trade-offs every route shares (the README's security choices).
+FUNCTION_TRADE_OFFS = (
+    Skip(
+        "CKV_AWS_116",
+        "invoked synchronously by API Gateway: a failure is answered to the caller; "
+        "a DLQ only ever receives asynchronous events",
+    ),
+    Skip(
+        "CKV_AWS_117",
+        "reaches only DynamoDB and SSM over IAM-signed TLS; a VPC would add NAT or interface "
+        "endpoints (~$7/month each per AZ) and protect nothing private",
+    ),
+    Skip(
+        "CKV_AWS_173",
+        "environment holds only table names and the SSM path, no secrets (those are "
+        "SecureString parameters); Lambda encrypts it at rest with its AWS-managed key",
+    ),
+)
 
 #: Well under API Gateway's 29 s integration timeout, so a slow call ends as
 #: a Lambda error the handler can log, not a gateway 504 with no trace.
@@ -42,13 +63,8 @@ class RouteFunction:
 
 
 def _log_group(route: Route, params: Parameters) -> LogGroup:
-    return LogGroup(
-        f"{route.name}LogGroup",
-        LogGroupName=Sub(f"/aws/lambda/{function_name_fragment(route.name)}"),
-        RetentionInDays=Ref(params.log_retention_days),
-        # Logs are diagnostics, not records: deleting the stack deletes them.
-        DeletionPolicy="Delete",
-        UpdateReplacePolicy="Delete",
+    return log_group(
+        f"{route.name}LogGroup", f"/aws/lambda/{function_name_fragment(route.name)}", params
     )
 
 
@@ -84,7 +100,7 @@ def _function(
     log_group: LogGroup,
 ) -> Function:
     settings = settings_module()
-    return Function(
+    function = Function(
         f"{route.name}Function",
         FunctionName=Sub(function_name_fragment(route.name)),
         Description=f"{route.summary} ({route.method} {route.path})",
@@ -109,6 +125,17 @@ def _function(
             HAS_RESERVED_CONCURRENCY, Ref(params.reserved_concurrency), NoValue
         ),
     )
+    accept(function, *FUNCTION_TRADE_OFFS)
+    if options.runtime in DEPRECATED_RUNTIMES:
+        accept(
+            function,
+            Skip(
+                "CKV_AWS_363",
+                f"{options.runtime} chosen explicitly with --runtime (deprecated by AWS on "
+                f"{DEPRECATED_RUNTIMES[options.runtime]}); the default is {DEFAULT_RUNTIME}",
+            ),
+        )
+    return function
 
 
 def add_functions(

@@ -30,6 +30,7 @@ from troposphere.sns import SubscriptionResource, Topic
 from .functions import RouteFunction
 from .naming import PREFIX, function_name_fragment, physical_name
 from .parameters import HAS_ALARM_EMAIL, Parameters
+from .scanner import Skip, accept
 from .storage import PARTITION_KEYS, table_logical_id
 
 PERIOD_SECONDS = 60
@@ -258,7 +259,16 @@ def add_monitoring(
     topic = template.add_resource(
         # Not KMS-encrypted: CloudWatch cannot publish to a topic encrypted
         # with the AWS managed key, and a customer key costs $1/month.
-        Topic("AlarmTopic", TopicName=physical_name("alarms"), DisplayName=Sub(f"{PREFIX} alarms"))
+        accept(
+            Topic(
+                "AlarmTopic", TopicName=physical_name("alarms"), DisplayName=Sub(f"{PREFIX} alarms")
+            ),
+            Skip(
+                "CKV_AWS_26",
+                "CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key; "
+                "the messages are alarm states, no personal data, so no CMK is made for them",
+            ),
+        )
     )
     template.add_resource(
         SubscriptionResource(

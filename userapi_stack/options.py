@@ -16,6 +16,9 @@ from .routes import ROUTES, Route
 #: 3.9 and 3.10 are accepted but lint with W2531 (deprecated) from cfn-lint.
 SUPPORTED_RUNTIMES: tuple[str, ...] = tuple(f"python3.{minor}" for minor in range(9, 15))
 DEFAULT_RUNTIME = "python3.13"
+#: Supported runtimes AWS has deprecated, with the date (cfn-lint W2531 and
+#: checkov CKV_AWS_363 flag them; a template built for one records why).
+DEPRECATED_RUNTIMES: dict[str, str] = {"python3.9": "2025-12-15", "python3.10": "2026-10-31"}
 
 #: Lambda instruction sets; arm64 (Graviton) is ~20% cheaper per GB-second.
 SUPPORTED_ARCHITECTURES: tuple[str, ...] = ("arm64", "x86_64")
@@ -34,19 +37,37 @@ DEFAULT_TAGS: dict[str, str] = {"ManagedBy": "userapi"}
 PARAMETER_TAG_KEYS: tuple[str, ...] = ("Environment",)
 
 
+#: How the security scan covers an option (``field(metadata=...)``), so a new
+#: option is scanned in every combination without touching the scan:
+#: a ``bool`` field takes both values; a field with ``metadata={"choices":
+#: (...)}`` each of them, combined with every other option's values; one
+#: that also says ``"scan": "each"`` only changes a property that checks
+#: read alone (the runtime, the architecture), so each of its values is
+#: scanned once rather than multiplied in; ``"scan": "fixed"`` marks what is
+#: not a user choice of template shape (free-form tags, the test-only routes).
+#: See userapi_stack/scanner.py ``option_combinations``.
+SCAN_EACH = "each"
+SCAN_FIXED = "fixed"
+
+
 @dataclass(frozen=True)
 class TemplateOptions:
     """Everything ``build_template`` needs besides the route table defaults."""
 
-    runtime: str = DEFAULT_RUNTIME
-    architecture: str = DEFAULT_ARCHITECTURE
+    runtime: str = field(
+        default=DEFAULT_RUNTIME, metadata={"choices": SUPPORTED_RUNTIMES, "scan": SCAN_EACH}
+    )
+    architecture: str = field(
+        default=DEFAULT_ARCHITECTURE,
+        metadata={"choices": SUPPORTED_ARCHITECTURES, "scan": SCAN_EACH},
+    )
     #: Extra tags, merged over the defaults (``--tag KEY=VALUE``).
-    tags: tuple[tuple[str, str], ...] = ()
+    tags: tuple[tuple[str, str], ...] = field(default=(), metadata={"scan": SCAN_FIXED})
     #: How owner-only routes prove their caller: ``none`` (open, the default:
     #: the original requirement) or ``cognito`` (a user-pool ID token).
-    auth: str = AUTH_NONE
+    auth: str = field(default=AUTH_NONE, metadata={"choices": AUTH_MODES})
     #: The routes to deploy; a parameter only so tests can vary it.
-    routes: tuple[Route, ...] = field(default=ROUTES)
+    routes: tuple[Route, ...] = field(default=ROUTES, metadata={"scan": SCAN_FIXED})
 
     def __post_init__(self) -> None:
         if self.runtime not in SUPPORTED_RUNTIMES:

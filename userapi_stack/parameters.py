@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from troposphere import Equals, Not, Parameter, Ref, Template
 
+from .tls import endpoint_access_mode_parameter, security_policy_parameter
+
 #: Condition names, shared by the modules that use them.
 CREATE_ACCOUNT_ROLE = "CreateApiGatewayAccountRoleCondition"
 TRACING_ENABLED = "TracingEnabled"
@@ -49,6 +51,8 @@ class Parameters:
     function_throttles_threshold: Parameter
     table_throttles_threshold: Parameter
     table_system_errors_threshold: Parameter
+    security_policy: Parameter
+    endpoint_access_mode: Parameter
 
 
 def _count_threshold(title: str, what: str) -> Parameter:
@@ -184,6 +188,8 @@ def add_parameters(template: Template) -> Parameters:
         table_system_errors_threshold=_count_threshold(
             "TableSystemErrorsThreshold", "DynamoDB system errors"
         ),
+        security_policy=security_policy_parameter(),
+        endpoint_access_mode=endpoint_access_mode_parameter(),
     )
     for parameter in vars(params).values():
         template.add_parameter(parameter)
