@@ -17,7 +17,7 @@ from .scanner import Skip, accept
 NO_LOG_CMK = Skip(
     "CKV_AWS_158",
     "CloudWatch Logs encrypts every group at rest already; these logs hold request ids, "
-    "routes and statuses, never personal data (API.md), so a CMK ($1/month + calls) buys nothing",
+    "routes, statuses and client IPs, never bodies or headers (API.md); a CMK adds $1/month",
 )
 
 

@@ -110,3 +110,24 @@ def option_combinations(options_type: Any = TemplateOptions) -> list[Any]:
         if options not in combinations:
             combinations.append(options)
     return combinations
+
+
+def findings_table(template: Template) -> str:
+    """The accepted findings as a Markdown table, one row per (check, reason).
+
+    The README's table is this output (a test keeps them equal), so the
+    reasons are written once, in the code that builds each resource.
+    """
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for title, kind, check, comment in accepted_findings(template):
+        rows.setdefault((check, kind, comment), []).append(title)
+    lines = ["| check | resources | reason |", "|---|---|---|"]
+    for (check, kind, comment), titles in sorted(rows.items()):
+        lines.append(f"| `{check}` | {len(titles)} × `{kind}` | {comment} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m userapi_stack.scanner
+    from .template import build_template
+
+    print(findings_table(build_template()), end="")
