@@ -9,7 +9,8 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; 
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# checkov (the `scan` extra) pins boto3/networkx/packaging versions the dev
+# checkov (the `scan` extra of setup.cfg, installed alone: no need for the
+# package itself there) pins boto3/networkx/packaging versions the dev
 # toolchain cannot share, so it gets its own virtualenv; ~1 minute to build.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed-stamp
@@ -28,7 +29,9 @@ $(SCAN_STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: checkov needs Python 3.11 or newer" >&2; exit 1; }
 	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
 	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SCAN_VENV)/bin/python -m pip install --quiet '.[scan]'
+	$(SCAN_VENV)/bin/python -m pip install --quiet $$($(SCAN_VENV)/bin/python -c \
+		'import configparser; c = configparser.ConfigParser(); c.read("setup.cfg"); \
+		print(c["options.extras_require"]["scan"])')
 	touch $(SCAN_STAMP)
 
 ## The security scanner's virtualenv (tests/test_template_checkov.py runs it).

@@ -210,7 +210,7 @@ def _route_method(
         ),
         **extra,
     )
-    if route.authorization == "NONE":
+    if extra.get("AuthorizationType") == "NONE" and not extra.get("ApiKeyRequired"):
         accept(method, PUBLIC_ROUTE)
     return method
 
@@ -419,7 +419,7 @@ class Api:
     deployment: Deployment
 
 
-def add_rest_api(template: Template) -> RestApi:
+def add_rest_api(template: Template, params: Parameters) -> RestApi:
     """The regional REST API itself (its methods come from ``add_api``)."""
     return template.add_resource(
         RestApi(

@@ -34,7 +34,7 @@ def build_template(options: TemplateOptions | None = None) -> Template:
     config = add_configuration(template, params)
     functions = add_functions(template, options, params, tables, config)
     account = add_account_role(template)
-    rest_api = add_rest_api(template)
+    rest_api = add_rest_api(template, params)
     mode = auth_mode(options.auth)
     add_auth(template, mode, rest_api)
     add_api(template, params, functions, rest_api, mode)
