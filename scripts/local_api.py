@@ -1,6 +1,7 @@
 """Serve the Users API on 127.0.0.1 with no AWS account: see ``userapi_local``.
 
-Run from the repository root: ``python scripts/local_api.py [--port 3000]``.
+Run from the repository root: ``.venv/bin/python scripts/local_api.py [--port 3000]``
+(or ``userapi local``: this is a thin entry point into it).
 """
 
 from __future__ import annotations

@@ -76,14 +76,19 @@ def _pump(stream: object, sink: list[str]) -> None:
         sink.append(line.rstrip("\n"))
 
 
-def start(args: Sequence[str] = (), port: int | None = None) -> LocalApi:
-    """Start the server and wait for its ready line (or fail with its output)."""
+def start(
+    args: Sequence[str] = (),
+    port: int | None = None,
+    program: Sequence[str] = (sys.executable, str(SCRIPT)),
+    cwd: Path = REPO,
+) -> LocalApi:
+    """Start the server (``program``, e.g. ``userapi local``) and wait for its ready line."""
     port = port or free_port()
-    command = [sys.executable, str(SCRIPT), "--port", str(port), *args]
+    command = [*program, "--port", str(port), *args]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         command,
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

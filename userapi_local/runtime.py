@@ -15,16 +15,14 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any
+
+from userapi_stack.handler_code import FUNCTIONS_DIR
 
 from .events import LambdaContext
 from .gateway import GatewayError, HttpResponse
 from .routing import Function
 from .template_reader import LOCAL_ACCOUNT_ID
-
-#: The folder zipped into the Lambda artifact (handler strings are relative to it).
-FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 
 Handler = Callable[[dict[str, Any], LambdaContext], Any]
 

@@ -9,6 +9,7 @@ from userapi_local.sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from userapi_stack.cli_args import key_value
 
 from ..common import endpoint_url, port_number
+from ..extras import require_extra
 from ..synthesis import add_synthesis_options, template_options
 
 DEFAULT_PORT = 3000
@@ -63,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require_extra("local")
     from userapi_local.cli import serve
 
     return serve(args, template_options(args))
