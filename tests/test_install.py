@@ -117,6 +117,10 @@ def test_the_wheel_ships_the_handlers_and_schema_but_no_test_helpers(wheel: Path
     )
     assert handlers == shipped
     assert "userapi_handlers/users/schema.json" in handlers
+    # setup.cfg lists the packages one by one: a new subpackage must be added there.
+    for top in ("userapi_cli", "userapi_deploy", "userapi_local", "userapi_stack"):
+        for init in (REPO / top).rglob("__init__.py"):
+            assert init.relative_to(REPO).as_posix() in names, f"setup.cfg misses {init.parent}"
     for helper in ("userapi_dev/", "tests/", "bench/", "scripts/"):
         assert not any(name.startswith(helper) for name in names), helper
 
