@@ -52,8 +52,11 @@ class Backend:
             os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = self.dynamodb_endpoint
         from moto import mock_aws  # slow import: only when serving
 
+        from . import moto_fixes
+
         self._mock = mock_aws()
         self._mock.start()
+        moto_fixes.install()  # thread safety and transaction cost: see moto_fixes
 
     def stop(self) -> None:
         if self._mock is not None:
