@@ -9,6 +9,9 @@ from the template; every answer gets ``x-amzn-RequestId`` like AWS's.
 from __future__ import annotations
 
 import json
+import sys
+import traceback
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -81,12 +84,38 @@ class LocalApi:
         return self.responses.render(error, request.request_id)
 
     def handle(self, request: IncomingRequest) -> Outcome:
-        """Answer one request; never raises for anything a client can send."""
-        response, resource = self._dispatch(request)
-        headers = [*response.headers, ("x-amzn-RequestId", request.request_id)]
+        """Answer one request; never raises, whatever a client sends.
+
+        A failure of the emulator itself is API Gateway's 500 (the
+        ``DEFAULT_5XX`` envelope, CORS included), with the traceback in the
+        server's log only, like a handler's failure is its 502.
+        """
+        try:
+            response, resource = self._dispatch(request)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            error = GatewayError("DEFAULT_5XX", "Internal server error", 500)
+            response, resource = self._refuse(error, request), "-"
+        return Outcome(self._with_request_id(response, request.request_id), resource)
+
+    def http_error(self, status: int, message: str) -> tuple[HttpResponse, str]:
+        """A refusal at the HTTP level (before any request exists), and its request id.
+
+        Rendered as the template's ``DEFAULT_4XX`` gateway response with the
+        HTTP status, so a malformed request line, header block or body gets
+        the same envelope and CORS headers as any other client error.
+        """
+        request_id = str(uuid.uuid4())
+        error = GatewayError("DEFAULT_4XX", message, status)
+        response = self.responses.render(error, request_id)
+        return self._with_request_id(response, request_id), request_id
+
+    @staticmethod
+    def _with_request_id(response: HttpResponse, request_id: str) -> HttpResponse:
+        headers = [*response.headers, ("x-amzn-RequestId", request_id)]
         if response.body and not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", "application/json"))  # the gateway's default
-        return Outcome(HttpResponse(response.status, headers, response.body), resource)
+        return HttpResponse(response.status, headers, response.body)
 
     def without_stage(self, path: str) -> str:
         """``/dev/users`` -> ``/users``: the API also answers under its stage

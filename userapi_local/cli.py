@@ -54,7 +54,7 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
     from .server import LocalServer
 
     try:
-        server = LocalServer((HOST, args.port))
+        server = LocalServer((HOST, args.port), read_timeout=args.read_timeout)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserapiError(f"port {args.port} on {HOST} is already in use") from None

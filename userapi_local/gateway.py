@@ -143,18 +143,25 @@ def validate_request(
     # answers it; a body of another media type passes through to it as well.
     if not method.validate_body or schema is None or not body:
         return None
+    # A body nested deeper than the parser (or the validator, which recurses
+    # into it) can follow is as unreadable as one that is not JSON: the same
+    # 400. The handlers answer that body the same way (400 "not valid JSON").
+    not_json = GatewayError(
+        "BAD_REQUEST_BODY", "Invalid request body", 400, "[Invalid request body: not JSON]"
+    )
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return GatewayError(
-            "BAD_REQUEST_BODY", "Invalid request body", 400, "[Invalid request body: not JSON]"
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return not_json
+    try:
+        errors = sorted(
+            Draft4Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path)
         )
-    errors = sorted(
-        Draft4Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path)
-    )
+        details = "[" + ", ".join(_validation_message(error) for error in errors) + "]"
+    except RecursionError:
+        return not_json
     if not errors:
         return None
-    details = "[" + ", ".join(_validation_message(error) for error in errors) + "]"
     return GatewayError("BAD_REQUEST_BODY", "Invalid request body", 400, details)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from userapi_local.server import DEFAULT_READ_TIMEOUT_SECONDS
 from userapi_local.sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from userapi_stack.cli_args import key_value
 
@@ -60,7 +61,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SECRET_ACCESS_KEY,
         help="its secret (default testing)",
     )
+    parser.add_argument(
+        "--read-timeout",
+        type=positive_seconds,
+        default=DEFAULT_READ_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="close a connection silent this long: idle between requests, or 408 mid-body "
+        f"(default {DEFAULT_READ_TIMEOUT_SECONDS:g})",
+    )
     add_synthesis_options(parser)
+
+
+def positive_seconds(text: str) -> float:
+    """A duration in seconds, more than 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
