@@ -10,10 +10,11 @@ number and text, so a traceback from Lambda points at the same line in the
 repository. ``strip_source`` checks that the stripped module parses to the
 same syntax tree, positions included, before it is shipped.
 
-Entries are deflated by ``deflate.compress``: a small deflate encoder in
-pure Python, so its output depends only on the input and not on which zlib
-(zlib or zlib-ng, e.g. CPython 3.14 on Windows) the interpreter links.
-Same sources, same bytes on any machine; any unzip (and Lambda) reads it.
+Entries are stored, not deflated, by the standard library's ``zipfile``:
+deflate output depends on which zlib (zlib or zlib-ng, e.g. CPython 3.14 on
+Windows) the interpreter links, stored bytes do not. Same sources, same bytes
+on any machine; the few tens of KB more cost nothing measurable in an S3
+upload or a Lambda cold start (``bench/artifact.py`` reports the size).
 
 The S3 key is the sha256 of the zip bytes, which is also what Lambda reports
 as ``CodeSha256`` (base64), so a deployed function can be checked against
@@ -27,14 +28,11 @@ import base64
 import hashlib
 import io
 import re
-import struct
 import tokenize
-import zlib
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from . import deflate
 
 #: The earliest timestamp a zip entry can hold; fixed so bytes never depend on mtimes.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -159,35 +157,16 @@ def shipped_bytes(name: str, path: Path) -> bytes:
     return strip_source(data.decode("utf-8")).encode("utf-8")
 
 
-def _dos_time_date(stamp: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
-    year, month, day, hour, minute, second = stamp
-    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
-
-
 def _zip(entries: list[tuple[str, bytes]]) -> bytes:
-    """A zip of ``(name, data)`` entries, each deflated (or stored if that is smaller)."""
-    out, central = bytearray(), bytearray()
-    mod_time, mod_date = _dos_time_date(ZIP_EPOCH)
-    for name, data in entries:
-        encoded = name.encode("utf-8")
-        flags = 0 if encoded.isascii() else 0x800  # bit 11: the name is UTF-8
-        packed = deflate.compress(data)
-        method = 8
-        if len(packed) >= len(data):
-            packed, method = data, 0
-        crc = zlib.crc32(data)
-        fields = (20, flags, method, mod_time, mod_date, crc, len(packed), len(data), len(encoded))
-        central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
-            FILE_MODE << 16, len(out),
-        )  # fmt: skip
-        central += encoded
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded + packed
-    offset = len(out)
-    out += central
-    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries),
-                       len(central), offset, 0)  # fmt: skip
-    return bytes(out)
+    """A stored zip of ``(name, data)`` entries, with fixed timestamps and modes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.create_system = 3  # Unix, so the mode below is read
+            info.external_attr = FILE_MODE << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
 
 
 def build_artifact(functions_dir: Path | str) -> Artifact:
