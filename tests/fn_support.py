@@ -114,12 +114,14 @@ def proxy_event(
     query: dict[str, list[str]] | None = None,
     base64_body: bool = False,
     user_id: str | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A REST API (v1) Lambda proxy event as API Gateway sends it.
 
     ``path`` is the resource path called (``/users`` or ``/users/<id>``);
     headers go into both ``headers`` and ``multiValueHeaders``, as the gateway
-    does; ``multi_headers`` adds repeated headers.
+    does; ``multi_headers`` adds repeated headers; ``claims`` is what a
+    COGNITO_USER_POOLS authorizer adds (``requestContext.authorizer.claims``).
     """
     resource = "/users/{user_id}" if user_id is not None else "/users"
     all_headers: dict[str, list[str]] = {"Host": ["abc123.execute-api.us-east-1.amazonaws.com"]}
@@ -134,6 +136,7 @@ def proxy_event(
         base64_body = True
     elif base64_body and body is not None:
         body = base64.b64encode(body.encode("utf-8")).decode("ascii")
+    authorizer = {"authorizer": {"claims": claims}} if claims is not None else {}
     return {
         "resource": resource,
         "path": path,
@@ -152,6 +155,7 @@ def proxy_event(
             "requestId": str(uuid.uuid4()),
             "accountId": "123456789012",
             "identity": {"sourceIp": "198.51.100.7"},
+            **authorizer,
         },
         "body": body,
         "isBase64Encoded": base64_body,

@@ -117,6 +117,7 @@ def _function(
                 settings.ENV_USERS_TABLE: Ref(tables[USERS_TABLE]),
                 settings.ENV_EMAILS_TABLE: Ref(tables[EMAILS_TABLE]),
                 settings.ENV_CONFIG_PATH: Sub(CONFIG_PATH),
+                settings.ENV_AUTH_MODE: options.auth,
             }
         ),
         LoggingConfig=LoggingConfig(LogFormat="JSON", LogGroup=Ref(log_group)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .handler_code import settings_module
 from .routes import ROUTES, Route
 
 #: Lambda Python runtimes the handlers support (ARCHITECTURE.md: 3.9 to 3.14).
@@ -24,10 +25,11 @@ DEPRECATED_RUNTIMES: dict[str, str] = {"python3.9": "2025-12-15", "python3.10": 
 SUPPORTED_ARCHITECTURES: tuple[str, ...] = ("arm64", "x86_64")
 DEFAULT_ARCHITECTURE = "arm64"
 
-#: How owner-only routes prove their caller (``--auth``; see auth.py).
-AUTH_NONE = "none"
-AUTH_COGNITO = "cognito"
-AUTH_MODES: tuple[str, ...] = (AUTH_NONE, AUTH_COGNITO)
+#: How owner-only routes prove their caller (``--auth``; see auth.py). The
+#: names are the handlers' (settings.py): the template passes one to them.
+AUTH_NONE: str = settings_module().AUTH_NONE
+AUTH_COGNITO: str = settings_module().AUTH_COGNITO
+AUTH_MODES: tuple[str, ...] = tuple(settings_module().AUTH_MODES)
 
 #: Tags every taggable resource carries unless ``--tag`` overrides them.
 #: ``Application`` and ``Environment`` come from Parameters (see tags.py).

@@ -51,6 +51,7 @@ _DOMAIN_ERRORS: dict[type, ApiError] = {
     store_module.PreconditionFailed: ApiError(
         412, "precondition_failed", "If-Match: does not match the current version"
     ),
+    store_module.UserExists: ApiError(409, "user_exists", "this identity already has a profile"),
     store_module.Conflict: ApiError(
         409, "conflict", "the user was changed concurrently; retry the request"
     ),

@@ -1,10 +1,15 @@
-"""POST /users: register a user (201, Location, ETag)."""
+"""POST /users: register a user (201, Location, ETag).
+
+In auth mode cognito the new profile is the caller's own: its id is the
+token's ``sub`` and its email the token's verified one (ownership.py).
+"""
 
 from __future__ import annotations
 
 from .app import Services, api_handler, etag, query_parameters
 from .http import Request, Response
 from .model import parse_create
+from .ownership import caller
 
 
 def location(request: Request, user_id: str) -> str:
@@ -24,8 +29,11 @@ def location(request: Request, user_id: str) -> str:
 
 @api_handler("CreateUser")
 def handler(request: Request, services: Services) -> Response:
+    owner = caller(request)
     query_parameters(request)
     changes = parse_create(request.json_object())
-    user = services.store.create(changes.set_fields)
+    if owner is not None:  # the caller's own profile: their sub, their verified email
+        owner.claim_email(changes.set_fields["email"])
+    user = services.store.create(changes.set_fields, owner.user_id if owner else None)
     services.count("UserCreated")
     return Response(201, user, {"Location": location(request, user["user_id"]), "ETag": etag(user)})

@@ -71,6 +71,9 @@ class Request:
     base64_body: bool
     #: requestContext.path: the path as the client sent it (stage or base path included).
     client_path: str | None = None
+    #: requestContext.authorizer.claims: what a COGNITO_USER_POOLS authorizer
+    #: verified, a flat map of strings (``sub``, ``email``, ``email_verified``...).
+    claims: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_event(cls, event: Any) -> Request:
@@ -87,6 +90,8 @@ class Request:
             path_parameters = {}
         body = event.get("body")
         client_path = context.get("path")
+        authorizer = context.get("authorizer")
+        claims = authorizer.get("claims") if isinstance(authorizer, Mapping) else None
         return cls(
             method=_as_text(event.get("httpMethod") or ""),
             path=_as_text(event.get("path") or ""),
@@ -105,6 +110,11 @@ class Request:
             raw_body=body if isinstance(body, str) else None,
             base64_body=event.get("isBase64Encoded") is True,
             client_path=client_path if isinstance(client_path, str) else None,
+            claims={
+                _as_text(k): _as_text(v)
+                for k, v in (claims if isinstance(claims, Mapping) else {}).items()
+                if v is not None
+            },
         )
 
     def header(self, name: str) -> str | None:

@@ -14,6 +14,12 @@ from __future__ import annotations
 ENV_USERS_TABLE = "USERS_TABLE"
 ENV_EMAILS_TABLE = "EMAILS_TABLE"
 ENV_CONFIG_PATH = "CONFIG_PATH"  # e.g. "/dev/api/" (leading and trailing slash)
+#: The auth mode the template was built with (``--auth``): in ``cognito`` the
+#: handlers hold every caller to the profile whose user_id is their token's sub.
+ENV_AUTH_MODE = "AUTH_MODE"
+AUTH_NONE = "none"
+AUTH_COGNITO = "cognito"
+AUTH_MODES = (AUTH_NONE, AUTH_COGNITO)
 
 #: SSM String parameters under CONFIG_PATH that the functions read, and may
 #: read (their roles allow exactly these ARNs).

@@ -44,6 +44,10 @@ class EmailTaken(StoreError):
     pass
 
 
+class UserExists(StoreError):
+    """A user with the requested id exists already (a second profile for one identity)."""
+
+
 class PreconditionFailed(StoreError):
     pass
 
@@ -142,14 +146,18 @@ class UserStore:
 
     # -- writes --------------------------------------------------------
 
-    def create(self, fields: dict[str, str]) -> dict[str, Any]:
-        """One transaction: Put user (new id) + Put email guard, both conditional.
+    def create(self, fields: dict[str, str], user_id: str | None = None) -> dict[str, Any]:
+        """One transaction: Put user + Put email guard, both conditional.
 
+        The id is new unless the caller's identity fixes it (auth mode
+        cognito: the token's ``sub``); then an existing user is ``UserExists``.
         A ``TransactionConflict`` (another transaction on the same guard in
         flight) cancels the whole transaction, so it is safe to try again.
         """
+        given_id = user_id
         for _ in range(MAX_ATTEMPTS):
-            user_id = self._new_id()
+            token = self._new_id()
+            user_id = given_id or token
             now = self._clock()
             user = {
                 "user_id": user_id,
@@ -169,12 +177,16 @@ class UserStore:
                 self._put_guard(user["email"], user_id),
             ]
             try:
-                # The new id doubles as the token: unique, and at most 36 characters.
-                self._client.transact_write_items(TransactItems=items, ClientRequestToken=user_id)
+                # A fresh uuid per attempt (the new id, when there is one): unique,
+                # at most 36 characters, and never a given id, which may be
+                # re-registered within the token's 10-minute idempotency window.
+                self._client.transact_write_items(TransactItems=items, ClientRequestToken=token)
             except ClientError as exc:
                 codes = _cancellation_codes(exc)
                 if "TransactionConflict" in codes:
                     continue
+                if given_id and codes and codes[0] == "ConditionalCheckFailed":
+                    raise UserExists(user_id) from None
                 if len(codes) == 2 and codes[1] == "ConditionalCheckFailed":
                     raise EmailTaken(user["email"]) from None
                 raise
