@@ -12,14 +12,17 @@ An ``AuthorizationType`` with no check here stops the server at start-up.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union
+from typing import Any, Callable, Protocol, Union
 
 from . import sigv4
+from .cognito import pool_id_of_arn
 from .events import IncomingRequest
 from .gateway import GatewayError
 from .routing import Method
+from .template_reader import TemplateReader
 
 
 @dataclass(frozen=True)
@@ -90,3 +93,111 @@ def check_every_method(checks: Mapping[str, CallerCheck], methods: list[Method])
                 f"{method.logical_id}: AuthorizationType {method.authorization!r} "
                 "is not emulated by the local server"
             )
+
+
+#: API Gateway's messages for a refused user-pool token (both are UNAUTHORIZED, 401).
+UNAUTHORIZED_MESSAGE = "Unauthorized"
+EXPIRED_MESSAGE = "The incoming token has expired"
+
+
+def _claim_text(name: str, value: Any) -> str:
+    """A claim as API Gateway passes it to the integration: always a string.
+
+    Booleans are ``"true"``/``"false"``; the time claims ``exp`` and ``iat``
+    are rendered the way the REST authorizer does (``Fri Dec 04 04:00:00 UTC
+    2026``); lists become space-separated inside brackets.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if name in ("exp", "iat") and isinstance(value, int):
+        return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
+    if isinstance(value, list):
+        return "[" + " ".join(str(item) for item in value) + "]"
+    return str(value)
+
+
+@dataclass
+class CognitoCheck:
+    """``COGNITO_USER_POOLS``: a user-pool ID token, verified like API Gateway does.
+
+    RS256 signature against the pool's JWKS (read once, from the issuer's
+    endpoint), then ``iss`` (one of the authorizer's pools), ``exp``,
+    ``token_use`` (``id``: no method lists OAuth scopes, so API Gateway takes
+    only ID tokens) and ``aud`` (an app client of that pool). Any failure is
+    UNAUTHORIZED with API Gateway's message; the claims of an accepted token
+    go to the integration as ``requestContext.authorizer.claims``.
+    """
+
+    #: Authorizer logical id -> the issuers (``iss``) its ProviderARNs name.
+    issuers: Mapping[str, tuple[str, ...]]
+    #: ``iss`` -> the app client ids whose tokens it accepts (read per request:
+    #: a client added to the local pool later counts, as in AWS).
+    audiences: Callable[[str], tuple[str, ...]]
+    keys: Any  # joserfc KeySet
+    label: str = "Cognito ID token"
+
+    def check(self, request: IncomingRequest, signed_path: str, method: Method) -> Verdict:
+        from joserfc import jwt
+        from joserfc.errors import ExpiredTokenError, JoseError
+
+        refused = Refusal(GatewayError("UNAUTHORIZED", UNAUTHORIZED_MESSAGE, 401))
+        value = next((v for k, v in request.headers if k.lower() == "authorization"), "")
+        issuers = self.issuers.get(method.authorizer_id or "", ())
+        if not value.strip() or not issuers:
+            return refused
+        try:
+            token = jwt.decode(value.strip(), self.keys, algorithms=["RS256"])
+        except (JoseError, ValueError, TypeError):
+            return refused  # malformed, bad signature, unknown key
+        claims = token.claims
+        issuer = claims.get("iss")
+        if issuer not in issuers:
+            return refused  # another pool (moto signs every pool with the same key)
+        rules = jwt.JWTClaimsRegistry(
+            exp={"essential": True},
+            token_use={"essential": True, "value": "id"},
+            aud={"essential": True, "values": list(self.audiences(issuer))},
+        )
+        try:
+            rules.validate(claims)
+        except ExpiredTokenError:
+            return Refusal(GatewayError("UNAUTHORIZED", EXPIRED_MESSAGE, 401))
+        except JoseError:
+            return refused
+        text = {name: _claim_text(name, item) for name, item in claims.items()}
+        return Admission(authorizer={"claims": text})
+
+
+def cognito_check(reader: TemplateReader, jwks: Callable[[str], dict[str, Any]]) -> CognitoCheck:
+    """The check for the template's COGNITO_USER_POOLS authorizers (pools provisioned).
+
+    ``jwks(pool_id)`` reads a pool's key set from its issuer endpoint.
+    """
+    import boto3
+    from joserfc.jwk import KeySet
+
+    issuers: dict[str, tuple[str, ...]] = {}
+    pool_ids: dict[str, str] = {}
+    for logical_id in reader.of_type("AWS::ApiGateway::Authorizer"):
+        props = reader.properties(logical_id)
+        if props.get("Type") != "COGNITO_USER_POOLS":
+            continue
+        names = []
+        for arn in props.get("ProviderARNs", []):
+            pool_id = pool_id_of_arn(str(arn))
+            issuer = f"https://cognito-idp.{reader.region}.amazonaws.com/{pool_id}"
+            pool_ids[issuer] = pool_id
+            names.append(issuer)
+        issuers[logical_id] = tuple(names)
+    keys: list[dict[str, Any]] = []
+    for pool_id in dict.fromkeys(pool_ids.values()):
+        keys.extend(jwks(pool_id).get("keys", []))
+    idp = boto3.client("cognito-idp", region_name=reader.region)
+
+    def audiences(issuer: str) -> tuple[str, ...]:
+        pages = idp.get_paginator("list_user_pool_clients").paginate(
+            UserPoolId=pool_ids[issuer], PaginationConfig={"PageSize": 60}
+        )
+        return tuple(c["ClientId"] for page in pages for c in page["UserPoolClients"])
+
+    return CognitoCheck(issuers, audiences, KeySet.import_key_set({"keys": keys}))

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from userapi_cli.errors import UserapiError
-from userapi_stack.options import TemplateOptions
+from userapi_stack.options import AUTH_COGNITO, AUTH_NONE, TemplateOptions
 
 PROG = "local_api.py"
 HOST = "127.0.0.1"
@@ -62,15 +62,16 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
     # Explicitly, so Ctrl-C works even when started with SIGINT ignored (``cmd &``).
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    backend = None
+    backend = cognito = None
     try:
         from botocore.exceptions import EndpointConnectionError
 
         from userapi_deploy.parameters import check_overrides
 
         from .app import LocalApi
-        from .authorizers import CallerCheck, OpenCheck, SigV4Check
+        from .authorizers import CallerCheck, OpenCheck, SigV4Check, cognito_check
         from .backend import Backend
+        from .cognito import LocalCognito
         from .routing import Router
         from .runtime import FunctionRunner, shared_environment
         from .template_reader import TemplateError, TemplateReader
@@ -87,6 +88,10 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
             # Before the handlers are imported: they read it once, at import.
             os.environ.update(shared_environment(functions.values()))
             made = backend.provision(reader)
+            if reader.of_type("AWS::Cognito::UserPool"):
+                cognito = LocalCognito(args.region, args.cognito_port)
+                cognito.start()
+                made += cognito.provision(reader)
             runner = FunctionRunner(functions, args.region)
             runner.load()
             from .sigv4 import LocalCredentials
@@ -96,7 +101,11 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
                 "NONE": OpenCheck(),
                 "AWS_IAM": SigV4Check(credentials, args.region),
             }
-            server.api = LocalApi(reader, router, runner, checks, auth=options.auth)
+            auth = AUTH_NONE
+            if cognito is not None:
+                checks["COGNITO_USER_POOLS"] = cognito_check(reader, cognito.jwks)
+                auth = AUTH_COGNITO  # what the template is, whatever the flags said
+            server.api = LocalApi(reader, router, runner, checks, auth=auth)
         except EndpointConnectionError:
             raise UserapiError(
                 f"cannot reach DynamoDB at --dynamodb-endpoint {args.dynamodb_endpoint}"
@@ -115,6 +124,14 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
                 file=sys.stderr,
             )
         print(f"  OpenAPI {base}/openapi.json", file=sys.stderr)
+        if cognito is not None:
+            pools = ", ".join(cognito.pools.values())
+            clients = ", ".join(cognito.clients.values())
+            print(
+                f"Cognito (moto) on {cognito.endpoint}: user pool {pools}, app client {clients}; "
+                f"a token: userapi local-token EMAIL --endpoint {cognito.endpoint}",
+                file=sys.stderr,
+            )
         elapsed = time.perf_counter() - started
         print(
             f"Users API (stage {server.api.stage}) ready on {base} in {elapsed:.2f}s; "
@@ -127,6 +144,8 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
         sys.stderr.write("stopped\n")  # one write: never split by a request thread's log line
     finally:
         server.server_close()
+        if cognito is not None:
+            cognito.stop()
         if backend is not None:
             backend.stop()
     return 0

@@ -56,6 +56,8 @@ class Method:
     http_method: str
     resource_path: str
     authorization: str
+    #: Logical id of the method's ``AWS::ApiGateway::Authorizer``, if any.
+    authorizer_id: str | None = None
     function: Function | None = None
     mock: MockIntegration | None = None
     #: Content type -> draft-04 schema, from RequestModels (resolved Models).
@@ -186,6 +188,7 @@ def _method(reader: TemplateReader, logical_id: str, path: str) -> Method:
         http_method=props["HttpMethod"].upper(),
         resource_path=path,
         authorization=props.get("AuthorizationType", "NONE"),
+        authorizer_id=(raw.get("AuthorizerId") or {}).get("Ref"),
         function=function,
         mock=mock,
         request_models=request_models,

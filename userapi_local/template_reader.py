@@ -56,6 +56,9 @@ class TemplateReader:
                 self.parameters[name] = str(self.overrides[name])
             elif "Default" in spec:
                 self.parameters[name] = str(spec["Default"])
+        #: Ids the emulated services assigned (a moto user pool's id and ARN):
+        #: logical id -> {"Ref": ..., attribute: ...}, consulted before any rule.
+        self.physical: dict[str, dict[str, str]] = {}
         self.pseudo: dict[str, str] = {
             "AWS::Region": self.region,
             "AWS::AccountId": LOCAL_ACCOUNT_ID,
@@ -127,6 +130,8 @@ class TemplateReader:
             return self.parameters[name]
         if name in self.template.get("Parameters", {}):
             raise TemplateError(f"template parameter {name} has no default: pass a value")
+        if name in self.physical:
+            return self.physical[name]["Ref"]
         resource = self.resources.get(name)
         if resource is None:
             raise TemplateError(f"Ref to unknown name {name!r}")
@@ -143,6 +148,8 @@ class TemplateReader:
         if resource is None:
             raise TemplateError(f"Fn::GetAtt to unknown resource {logical_id!r}")
         kind = resource["Type"]
+        if attribute in self.physical.get(logical_id, {}):
+            return self.physical[logical_id][attribute]
         prefix = f"arn:aws:{{}}:{self.region}:{LOCAL_ACCOUNT_ID}"
         if attribute == "Arn" and kind == "AWS::Lambda::Function":
             return f"{prefix.format('lambda')}:function:{self.ref(logical_id)}"
@@ -155,6 +162,11 @@ class TemplateReader:
         if attribute == "RootResourceId" and kind == "AWS::ApiGateway::RestApi":
             return "/"
         raise TemplateError(f"the local server does not know {logical_id}.{attribute} ({kind})")
+
+    def exists(self, logical_id: str) -> bool:
+        """False for a resource whose ``Condition`` is false (CloudFormation skips it)."""
+        name = self.resources.get(logical_id, {}).get("Condition")
+        return name is None or self.condition(name)
 
     def condition(self, name: str) -> bool:
         """Evaluate one of the template's Conditions."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from userapi_local.cognito import DEFAULT_COGNITO_PORT
 from userapi_local.server import DEFAULT_READ_TIMEOUT_SECONDS
 from userapi_local.sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from userapi_stack.cli_args import key_value
@@ -68,6 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="close a connection silent this long: idle between requests, or 408 mid-body "
         f"(default {DEFAULT_READ_TIMEOUT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--cognito-port",
+        type=port_number,
+        default=DEFAULT_COGNITO_PORT,
+        help="--auth cognito: the loopback port of the local identity provider (moto's "
+        f"cognito-idp) that apps and `userapi local-token` call (default {DEFAULT_COGNITO_PORT}; "
+        "0 picks a free one)",
     )
     add_synthesis_options(parser)
 
