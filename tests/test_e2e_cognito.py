@@ -2,7 +2,7 @@
 
 The server runs ``--auth cognito``; its identity provider (moto, on a
 loopback port) issues every token the tests use: sign-up and sign-in go
-through ``userapi_local.tokens`` (what ``userapi local-token`` runs), and a
+through ``userapi_local.tokens`` (what ``userapi token`` runs), and a
 second pool on the same provider issues the "other pool" token. Two tokens
 cannot come from the issuer as they are (moto has no way to issue an
 expired token, and a tampered one is tampered by definition): they are
@@ -220,7 +220,7 @@ def test_a_token_of_another_pool_or_an_access_token_is_401(
     )["AuthenticationResult"]
     # Same moto signing key as our pool: only iss tells it apart.
     _unauthorized(_create(api, http, result["IdToken"], email))
-    idp.delete_user_pool(UserPoolId=pool_id)  # local-token expects the server's one pool
+    idp.delete_user_pool(UserPoolId=pool_id)  # token expects the server's one pool
     ours = id_token(idp_url, email)
     _unauthorized(_create(api, http, _access_token(idp_url, email), email))
     assert _create(api, http, ours, email).status_code == 201
@@ -258,10 +258,10 @@ def test_the_served_openapi_document_declares_the_user_pool_scheme(
     assert "401" in document["paths"]["/users/{user_id}"]["get"]["responses"]
 
 
-def test_local_token_command_prints_an_id_token(idp_url: str) -> None:
+def test_token_command_prints_an_id_token(idp_url: str) -> None:
     email = _email()
     result = subprocess.run(
-        [str(USERAPI), "local-token", email, "--endpoint", idp_url],
+        [str(USERAPI), "token", email, "--endpoint", idp_url],
         capture_output=True,
         text=True,
         check=False,
@@ -273,11 +273,11 @@ def test_local_token_command_prints_an_id_token(idp_url: str) -> None:
     assert claims["email_verified"] == "true"
 
 
-def test_local_token_without_a_server_is_one_line_and_exit_1() -> None:
+def test_token_without_a_server_is_one_line_and_exit_1() -> None:
     result = subprocess.run(
         [
             str(USERAPI),
-            "local-token",
+            "token",
             "a@example.com",
             "--endpoint",
             f"http://127.0.0.1:{free_port()}",

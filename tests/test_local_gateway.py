@@ -83,6 +83,7 @@ def test_functions_get_the_template_environment(router: Router) -> None:
         "USERS_TABLE": "userapi-dev-users",
         "EMAILS_TABLE": "userapi-dev-emails",
         "CONFIG_PATH": "/dev/api/",
+        "AUTH_MODE": "none",
     }
 
 

@@ -103,12 +103,13 @@ def test_function(route: Route) -> None:
             {"Ref": "AWS::NoValue"},
         ]
     }
-    # Only the table names and the SSM path, nothing else.
+    # Only the table names, the SSM path and the auth mode, nothing else.
     assert function["Environment"] == {
         "Variables": {
             "USERS_TABLE": {"Ref": "UsersTable"},
             "EMAILS_TABLE": {"Ref": "EmailsTable"},
             "CONFIG_PATH": {"Fn::Sub": "/${Environment}/api/"},
+            "AUTH_MODE": "none",
         }
     }
 

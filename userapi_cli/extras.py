@@ -14,7 +14,7 @@ from .errors import UserapiError
 #: The modules each extra provides (the distributions setup.cfg lists for it;
 #: a test keeps the two in step).
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
-    "local": ("moto", "jsonschema"),
+    "local": ("moto", "jsonschema", "joserfc"),
 }
 
 

@@ -129,7 +129,7 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
             clients = ", ".join(cognito.clients.values())
             print(
                 f"Cognito (moto) on {cognito.endpoint}: user pool {pools}, app client {clients}; "
-                f"a token: userapi local-token EMAIL --endpoint {cognito.endpoint}",
+                f"a token: userapi token EMAIL --endpoint {cognito.endpoint}",
                 file=sys.stderr,
             )
         elapsed = time.perf_counter() - started

@@ -5,7 +5,7 @@ template's own ``AWS::Cognito::UserPool`` / ``UserPoolClient`` properties,
 and moto's identity provider is served over HTTP (moto's
 ``ThreadedMotoServer``, in this process, so it shares the state of the
 embedded backend) at ``http://127.0.0.1:<port>``. An app, curl or
-``userapi local-token`` call SignUp / InitiateAuth there exactly as they
+``userapi token`` call SignUp / InitiateAuth there exactly as they
 would call ``cognito-idp.<region>.amazonaws.com``, and the gateway reads the
 pool's JWKS from ``/<pool id>/.well-known/jwks.json`` there, as API Gateway
 does from the issuer.
@@ -14,7 +14,7 @@ moto's quirks, which the local server keeps rather than hides: every pool
 signs with one fixed RSA key (``kid: "dummy"``), so a token of another local
 pool has a valid signature and only its ``iss`` tells it apart; tokens live
 one hour whatever the client's IdTokenValidity; ConfirmSignUp accepts any
-code and does not mark the email verified (``local-token`` does that, as a
+code and does not mark the email verified (``token`` does that, as a
 confirmed email code would); users created by AdminCreateUser start in
 FORCE_CHANGE_PASSWORD; sign-in names are matched case-sensitively.
 """

@@ -32,9 +32,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("openapi", "openapi", "print the OpenAPI 3 document of the API (no AWS calls)"),
     Command("deploy", "deploy", "package, upload, create a change set and execute it"),
     Command("local", "local", "serve the API on 127.0.0.1 with no AWS account"),
-    Command(
-        "local-token", "local_token", "print an ID token for a test user of `local --auth cognito`"
-    ),
+    Command("token", "token", "print an ID token for a test user of `local --auth cognito`"),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

@@ -75,7 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=port_number,
         default=DEFAULT_COGNITO_PORT,
         help="--auth cognito: the loopback port of the local identity provider (moto's "
-        f"cognito-idp) that apps and `userapi local-token` call (default {DEFAULT_COGNITO_PORT}; "
+        f"cognito-idp) that apps and `userapi token` call (default {DEFAULT_COGNITO_PORT}; "
         "0 picks a free one)",
     )
     add_synthesis_options(parser)

@@ -1,4 +1,4 @@
-"""``userapi local-token EMAIL``: print an ID token for a test user of the local server."""
+"""``userapi token EMAIL``: print an ID token for a test user of the local server."""
 
 from __future__ import annotations
 
