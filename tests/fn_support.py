@@ -37,6 +37,8 @@ TABLE_NAMES = {"users": "userapi-test-users", "emails": "userapi-test-emails"}
 APP_NAME = "userapi-test"
 CORS_ORIGIN = "https://app.example.com"
 STAGE = "test"
+#: The test account's pagination-token key (a SecureString in moto's SSM).
+PAGINATION_KEY = "test-pagination-key-0123456789abcdefghijklmnop"
 
 
 @dataclass
@@ -58,8 +60,10 @@ class MotoApi:
 
 
 @contextlib.contextmanager
-def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
-    """Tables, parameters and environment for one test; a fresh container's config."""
+def moto_api(
+    cors_origin: str | None = CORS_ORIGIN, pagination_key: str | None = PAGINATION_KEY
+) -> Iterator[MotoApi]:
+    """Tables, parameters (the secret too) and environment for one test; a fresh container."""
     saved = {k: os.environ.get(k) for k in _env()}
     os.environ.update(_env())
     config.CONFIG.clear()
@@ -71,6 +75,12 @@ def moto_api(cors_origin: str | None = CORS_ORIGIN) -> Iterator[MotoApi]:
             if cors_origin is not None:
                 ssm.put_parameter(
                     Name=CONFIG_PATH + "CORS_ALLOW_ORIGIN", Value=cors_origin, Type="String"
+                )
+            if pagination_key is not None:
+                ssm.put_parameter(
+                    Name=CONFIG_PATH + settings.PAGINATION_KEY,
+                    Value=pagination_key,
+                    Type="SecureString",
                 )
             yield MotoApi(dynamodb, ssm)
     finally:

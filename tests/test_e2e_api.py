@@ -5,6 +5,7 @@ Every expectation comes from shared/API.md (the contract), not from the code.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Iterator
@@ -144,6 +145,58 @@ def test_list_walks_every_page_exactly_once(api: LocalApi, http: requests.Sessio
     assert pages >= 3
     assert len(seen) == len(set(seen))
     assert created <= set(seen)
+
+
+def _tampered_tokens(token: str, user_id: str) -> dict[str, str]:
+    """Tokens this server did not issue, built from one it did."""
+    raw = base64.urlsafe_b64decode(token + "=")
+    flipped = bytes([raw[0] ^ 1]) + raw[1:]
+    unsigned = uuid.UUID(user_id).bytes + bytes(16)
+    legacy = json.dumps({"after": user_id}, separators=(",", ":")).encode()
+
+    def encode(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    return {
+        "forged": encode(flipped),
+        "truncated": token[:-3],
+        "unsigned": encode(unsigned),
+        "unsigned, previous format": encode(legacy),
+    }
+
+
+def test_tokens_the_server_did_not_issue_are_400_over_http(
+    api: LocalApi, http: requests.Session
+) -> None:
+    for _ in range(2):
+        _create(api, http)
+    page = http.get(f"{api.url}/users", params={"limit": "1"}, auth=SigV4(), timeout=10)
+    assert page.status_code == 200, page.text
+    token, user_id = page.json()["next_token"], page.json()["users"][0]["user_id"]
+    for what, bad in _tampered_tokens(token, user_id).items():
+        response = http.get(
+            f"{api.url}/users", params={"next_token": bad}, auth=SigV4(), timeout=10
+        )
+        error = _error(response, 400, "bad_request")
+        assert error["message"] == "next_token: not a token this API issued", what
+    again = http.get(f"{api.url}/users", params={"next_token": token}, auth=SigV4(), timeout=10)
+    assert again.status_code == 200, again.text
+
+
+def test_a_token_from_another_server_is_400(api: LocalApi, http: requests.Session) -> None:
+    """Another local server generated its own key, as another environment would."""
+    _create(api, http)
+    _create(api, http)
+    with running(NO_THROTTLING) as other:
+        _create(other, http)
+        _create(other, http)
+        page = http.get(f"{other.url}/users", params={"limit": "1"}, auth=SigV4(), timeout=10)
+        foreign = page.json()["next_token"]
+    assert foreign
+    response = http.get(
+        f"{api.url}/users", params={"next_token": foreign}, auth=SigV4(), timeout=10
+    )
+    _error(response, 400, "bad_request")
 
 
 def test_the_location_header_resolves_on_the_server(api: LocalApi, http: requests.Session) -> None:

@@ -27,8 +27,29 @@ def _logs(name: str) -> tuple[set[str], list[Any]]:
     )
 
 
-def _ssm() -> tuple[set[str], list[Any]]:
-    return ({"ssm:GetParameters"}, CONFIG_ARNS)
+def _ssm(*secrets: str) -> tuple[set[str], list[Any]]:
+    return ({"ssm:GetParameters"}, CONFIG_ARNS + [_secret_arn(name) for name in secrets])
+
+
+def _secret_arn(name: str) -> dict[str, str]:
+    return {"Fn::Sub": f"{SSM_PREFIX}/api/{name}"}
+
+
+REGION_KEYS = {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"}
+#: kms:Decrypt on the aws/ssm key, only through SSM, only for the list route's key.
+LIST_DECRYPT = {
+    "Sid": "DecryptOwnSecrets",
+    "Effect": "Allow",
+    "Action": ["kms:Decrypt"],
+    "Resource": [REGION_KEYS],
+    "Condition": {
+        "StringEquals": {
+            "kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"},
+            "kms:EncryptionContext:PARAMETER_ARN": [_secret_arn("PAGINATION_KEY")],
+        },
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/aws/ssm"]},
+    },
+}
 
 
 #: Role -> the (actions, resources) pairs of its least-privilege policy.
@@ -39,7 +60,12 @@ EXPECTED: dict[str, list[tuple[set[str], list[Any]]]] = {
         _ssm(),
         _logs("CreateUser"),
     ],
-    "ListUsers": [({"dynamodb:Scan"}, [USERS]), _ssm(), _logs("ListUsers")],
+    "ListUsers": [
+        ({"dynamodb:Scan"}, [USERS]),
+        _ssm("PAGINATION_KEY"),
+        ({"kms:Decrypt"}, [REGION_KEYS]),
+        _logs("ListUsers"),
+    ],
     "GetUser": [({"dynamodb:GetItem"}, [USERS]), _ssm(), _logs("GetUser")],
     "UpdateUser": [
         ({"dynamodb:GetItem", "dynamodb:UpdateItem"}, [USERS]),
@@ -70,6 +96,19 @@ def test_least_privilege_policy_matches_expectation(name: str) -> None:
     got = [(set(s["Action"]), s["Resource"]) for s in statements]
     assert all(s["Effect"] == "Allow" for s in statements)
     assert sorted(got, key=repr) == sorted(EXPECTED[name], key=repr)
+    # Only the list route reads a secret; its decrypt is pinned by conditions.
+    decrypts = [s for s in statements if "kms:Decrypt" in s["Action"]]
+    assert decrypts == ([LIST_DECRYPT] if name == "ListUsers" else [])
+    assert all("Condition" not in s for s in statements if s not in decrypts)
+
+
+def test_no_role_has_any_other_kms_action_or_a_kms_wildcard() -> None:
+    for logical_id, role in resources_of_type(template_dict(), "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            body = policy["Fn::If"][1] if "Fn::If" in policy else policy
+            for statement in body["PolicyDocument"]["Statement"]:
+                kms = [a for a in statement["Action"] if a.startswith("kms:")]
+                assert kms in ([], ["kms:Decrypt"]), logical_id
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -100,6 +139,10 @@ def test_every_wildcard_resource_is_the_xray_exception() -> None:
                     if isinstance(resource, str):
                         assert resource == "*", logical_id
                         assert set(statement["Action"]) == XRAY_ACTIONS, logical_id
+                    elif statement.get("Sid") == "DecryptOwnSecrets":
+                        # The aws/ssm key's id is unknown at synthesis: the
+                        # conditions, not the ARN, name the key and parameters.
+                        assert statement == LIST_DECRYPT, logical_id
                     else:  # an intrinsic naming one table, parameter or log group
                         assert "*" not in repr(resource), (logical_id, resource)
 

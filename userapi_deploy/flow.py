@@ -54,6 +54,7 @@ from .parameters import (
     stack_tags,
 )
 from .review import parameter_changes, render_changes, render_outputs, render_parameter_changes
+from .secret_store import require_secrets
 
 #: Seconds between polls: CloudFormation takes minutes, so 5 s costs little
 #: latency and few API calls. Against a local endpoint use 0.1 or so.
@@ -140,6 +141,7 @@ def _clients(options: DeployOptions) -> dict[str, Any]:
         "sts",
         "cloudformation",
         "apigateway",
+        "ssm",
         region=options.region,
         profile=options.profile,
         endpoint_url=options.endpoint_url,
@@ -191,6 +193,9 @@ def deploy(options: DeployOptions) -> int:
     cfn = clients["cloudformation"]
     stack = describe_stack(cfn, stack_name)
     _check_same_environment(stack, stack_name, options.environment)
+    # The template grants the secrets but cannot create them (SecureString):
+    # refuse now, before anything changes, if one is missing.
+    require_secrets(clients["ssm"], options.environment, tags, say)
     change_type = change_set_type(stack, stack_name, options.replace_failed_stack)
     if change_type == "REPLACE":
         assert stack is not None

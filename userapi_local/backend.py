@@ -6,7 +6,7 @@ handler modules' own clients (created at import, in any thread) talk to it.
 With a DynamoDB endpoint (DynamoDB Local, LocalStack, a moto_server) the
 handlers are pointed at it through ``AWS_ENDPOINT_URL_DYNAMODB``, which
 boto3 honours without any handler change; SSM stays embedded, since the API
-only reads two strings from it.
+only reads a few parameters from it (the secrets too, made here).
 
 Tables and parameters are created from the template's own resources, so
 the local data model cannot drift from the deployed one.
@@ -15,10 +15,14 @@ the local data model cannot drift from the deployed one.
 from __future__ import annotations
 
 import os
+import secrets as random_source
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+
+from userapi_stack.configuration import environment_config_path
+from userapi_stack.handler_code import settings_module
 
 from .template_reader import TemplateReader
 
@@ -88,4 +92,21 @@ class Backend:
                 Name=props["Name"], Value=str(props["Value"]), Type=props["Type"], Overwrite=True
             )
             created.append(f"parameter {props['Name']}")
+        created.extend(self._provision_secrets(ssm, reader))
         return created
+
+    @staticmethod
+    def _provision_secrets(ssm: Any, reader: TemplateReader) -> list[str]:
+        """Every declared secret as a SecureString, with fresh local-only randomness.
+
+        CloudFormation cannot create them in AWS (the deploy does, or asks
+        for them); here the server is the whole account, so it makes them.
+        """
+        settings = settings_module()
+        path = environment_config_path(str(reader.ref("Environment")))
+        made = []
+        for name in settings.SECRET_PARAMETERS:
+            value = random_source.token_urlsafe(settings.GENERATED_SECRETS.get(name, 32))
+            ssm.put_parameter(Name=path + name, Value=value, Type="SecureString", Overwrite=True)
+            made.append(f"secret {path}{name} (SecureString, generated for this server)")
+        return made

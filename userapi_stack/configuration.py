@@ -1,8 +1,10 @@
 """SSM Parameter Store: the runtime configuration the functions read.
 
 The names come from ``functions/users/settings.py`` (CONFIG_PARAMETERS), the
-values from template Parameters. They are String parameters: CloudFormation
-cannot create SecureString ones, and nothing here is secret.
+values from template Parameters. They are String parameters, and nothing in
+them is secret. Secrets (settings.SECRET_PARAMETERS) sit under the same path
+as SecureString parameters, which CloudFormation cannot create: the template
+only grants them (``route_secrets``), the tool writes them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from .parameters import Parameters
 
 #: ``CONFIG_PATH`` as a ``Sub`` text: ``/dev/api/`` for Environment ``dev``.
 CONFIG_PATH = "/${Environment}/api/"
+
+
+def environment_config_path(environment: str) -> str:
+    """CONFIG_PATH for one environment: ``/dev/api/``."""
+    return CONFIG_PATH.replace("${Environment}", environment)
 
 
 def config_parameter_logical_id(setting: str) -> str:
@@ -54,3 +61,18 @@ def add_configuration(template: Template, params: Parameters) -> dict[str, SsmPa
         )
         for name in names
     }
+
+
+def route_secrets(route_name: str, route_names: set[str]) -> tuple[str, ...]:
+    """The secrets ``route_name``'s function reads (settings.SECRET_PARAMETERS).
+
+    ``route_names`` are the routes being deployed: a secret declared for a
+    route that does not exist is a typo that would grant nothing, so it stops
+    synthesis.
+    """
+    settings = settings_module()
+    for name, readers in settings.SECRET_PARAMETERS.items():
+        unknown = set(readers) - route_names
+        if unknown:
+            raise ValueError(f"secret {name}: no such route {sorted(unknown)} (routes.py)")
+    return settings.secrets_of(route_name)

@@ -18,7 +18,7 @@ from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 from troposphere.ssm import Parameter as SsmParameter
 
-from .configuration import CONFIG_PATH, config_parameter_arn
+from .configuration import CONFIG_PATH, config_parameter_arn, route_secrets
 from .handler_code import settings_module
 from .log_groups import log_group
 from .naming import function_name_fragment
@@ -73,12 +73,14 @@ def _role(
     tables: Mapping[str, Table],
     config: Mapping[str, SsmParameter],
     log_group: LogGroup,
+    secrets: tuple[str, ...],
 ) -> Role:
     document = function_policy(
         route,
         table_arns={role: GetAtt(table, "Arn") for role, table in tables.items()},
         config_parameter_arns=[config_parameter_arn(name) for name in config],
         log_group_arn=GetAtt(log_group, "Arn"),
+        secret_parameter_arns=[config_parameter_arn(name) for name in secrets],
     )
     return Role(
         f"{route.name}Role",
@@ -150,7 +152,8 @@ def add_functions(
     result = []
     for route in options.routes:
         log_group = template.add_resource(_log_group(route, params))
-        role = template.add_resource(_role(route, tables, config, log_group))
+        secrets = route_secrets(route.name, {r.name for r in options.routes})
+        role = template.add_resource(_role(route, tables, config, log_group, secrets))
         function = template.add_resource(_function(route, options, params, tables, role, log_group))
         result.append(RouteFunction(route, function, role, log_group))
     return result

@@ -87,6 +87,8 @@ def user_store() -> store_module.UserStore:
 def api_handler(route: str) -> Callable[[Operation], LambdaHandler]:
     """Make ``operation`` a Lambda handler for ``route`` (a routes.py route name)."""
 
+    secrets = settings.secrets_of(route)
+
     def wrap(operation: Operation) -> LambdaHandler:
         @functools.wraps(operation)
         def handler(event: Any, context: Any) -> dict[str, Any]:
@@ -97,11 +99,15 @@ def api_handler(route: str) -> Callable[[Operation], LambdaHandler]:
             try:
                 request = Request.from_event(event)
                 request_id, method = request.request_id, request.method
-                app_config = config.CONFIG.get()
+                app_config = config.CONFIG.get(secrets)
                 origin = app_config.cors_allow_origin
                 response = operation(request, Services(user_store(), app_config, request_id))
             except ApiError as error:
                 response = error_response(error, request_id)
+            except config.MissingSecret:
+                # Already logged by name when the configuration was read; no
+                # traceback: it is an operator's missing step, not a bug.
+                response = error_response(INTERNAL_ERROR, request_id)
             except store_module.StoreError as error:
                 mapped = _DOMAIN_ERRORS.get(type(error), INTERNAL_ERROR)
                 exc_info = sys.exc_info() if mapped is INTERNAL_ERROR else None

@@ -14,10 +14,14 @@ clients) lives as long as the container, so it is then frozen
 after ``gc.enable()`` would scan all of it at once, in the INIT phase, and
 later ones again (bench/cold_start.py measures the difference).
 
-Configuration (APP_NAME, CORS_ALLOW_ORIGIN) lives in SSM under CONFIG_PATH.
-It is read with one GetParameters call on the first request of a container
-and again only after ``settings.CONFIG_TTL_SECONDS``; a failed refresh keeps
-the values already held, so an SSM outage does not fail warm containers.
+Configuration (APP_NAME, CORS_ALLOW_ORIGIN) and the secrets a route reads
+(``settings.SECRET_PARAMETERS``, SecureString) live in SSM under CONFIG_PATH.
+They are read together, with one ``GetParameters(WithDecryption=True)`` call
+on the first request of a container and again only after
+``settings.CONFIG_TTL_SECONDS``; a failed refresh keeps the values already
+held, so an SSM outage does not fail warm containers. Secret values never
+appear in a repr, a log record or an error: a missing secret is logged by
+its parameter name only.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ import gc
 import logging
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import settings
@@ -52,10 +57,22 @@ finally:
         gc.enable()
 
 LOGGER = logging.getLogger("users.config")
+#: botocore's DEBUG records carry whole request and response bodies: the
+#: decrypted secrets of GetParameters and users' personal data. Whatever log
+#: level the function is given (ApplicationLogLevel), they never go out.
+logging.getLogger("botocore").setLevel(logging.INFO)
 
 #: Used for a parameter that does not exist in SSM; they match the template's
 #: parameter defaults (AppName, CorsAllowOrigin).
 DEFAULTS = {"APP_NAME": "userapi", "CORS_ALLOW_ORIGIN": "*"}
+
+
+class MissingSecret(Exception):
+    """A secret the route reads is not in SSM as a SecureString (a 500, logged by name)."""
+
+    def __init__(self, parameter: str) -> None:
+        super().__init__(parameter)
+        self.parameter = parameter
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,16 @@ class AppConfig:
 
     app_name: str
     cors_allow_origin: str
+    #: Secret values by name (settings.SECRET_PARAMETERS): kept out of every
+    #: repr and comparison, so no log or traceback can carry one.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def secret(self, name: str) -> str:
+        """The value of secret ``name``; MissingSecret when SSM did not have it."""
+        value = self.secrets.get(name)
+        if value is None:
+            raise MissingSecret(config_path() + name)
+        return value
 
 
 #: What an answer that cannot wait for SSM uses: only a 500 when the very
@@ -97,14 +124,22 @@ class ConfigCache:
         self._clock = clock
         self._value: AppConfig | None = None
         self._expires = 0.0
+        self._secret_names: frozenset[str] = frozenset()
 
-    def get(self) -> AppConfig:
-        """The current configuration; reads SSM only when absent or expired."""
+    def get(self, secrets: Iterable[str] = ()) -> AppConfig:
+        """The current configuration with ``secrets``; reads SSM only when absent or expired.
+
+        A Lambda container serves one route, so it always asks for the same
+        secrets; a process serving several (the local server) reads again
+        the first time a route needs a secret not held yet.
+        """
         now = self._clock()
-        if self._value is not None and now < self._expires:
+        wanted = self._secret_names | frozenset(secrets)
+        if self._value is not None and now < self._expires and wanted == self._secret_names:
             return self._value
         try:
-            self._value = self._read()
+            self._value = self._read(wanted)
+            self._secret_names = wanted
         except Exception:
             if self._value is None:
                 raise
@@ -116,17 +151,36 @@ class ConfigCache:
         """Forget the values (a new container would); the next get() reads SSM."""
         self._value = None
         self._expires = 0.0
+        self._secret_names = frozenset()
 
-    def _read(self) -> AppConfig:
+    def _read(self, secret_names: frozenset[str]) -> AppConfig:
         prefix = config_path()
-        names = [prefix + name for name in settings.CONFIG_PARAMETERS]
-        answer = self._client.get_parameters(Names=names)
-        found = {p["Name"][len(prefix) :]: p["Value"] for p in answer.get("Parameters", [])}
+        secrets = [name for name in settings.SECRET_PARAMETERS if name in secret_names]
+        names = [prefix + name for name in (*settings.CONFIG_PARAMETERS, *secrets)]
+        answer = self._client.get_parameters(Names=names, WithDecryption=True)
+        found = {p["Name"][len(prefix) :]: p for p in answer.get("Parameters", [])}
         missing = [name for name in settings.CONFIG_PARAMETERS if name not in found]
         if missing:
             LOGGER.warning("SSM parameters missing, using defaults: %s", ", ".join(missing))
-        values = {name: found.get(name, DEFAULTS[name]) for name in settings.CONFIG_PARAMETERS}
-        return AppConfig(values["APP_NAME"], values["CORS_ALLOW_ORIGIN"])
+        values = {
+            name: found[name]["Value"] if name in found else DEFAULTS[name]
+            for name in settings.CONFIG_PARAMETERS
+        }
+        held = {
+            name: found[name]["Value"]
+            for name in secrets
+            if name in found and found[name].get("Type") == "SecureString"
+        }
+        for name in secrets:
+            if name not in held:  # by name only: never a value
+                LOGGER.error(
+                    "SSM secret %s%s is missing or not a SecureString; "
+                    "requests that need it answer 500 (set it with: userapi secret set %s)",
+                    prefix,
+                    name,
+                    name,
+                )
+        return AppConfig(values["APP_NAME"], values["CORS_ALLOW_ORIGIN"], held)
 
 
 CONFIG = ConfigCache(SSM)

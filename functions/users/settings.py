@@ -25,6 +25,26 @@ AUTH_MODES = (AUTH_NONE, AUTH_COGNITO)
 #: read (their roles allow exactly these ARNs).
 CONFIG_PARAMETERS = ("APP_NAME", "CORS_ALLOW_ORIGIN")
 
+#: SSM SecureString parameters under CONFIG_PATH (secrets), each with the
+#: routes (routes.py names) whose function reads it: only those roles may
+#: read and decrypt it. CloudFormation cannot create SecureString
+#: parameters, so the template only grants them; ``userapi secret set``
+#: writes them and ``userapi deploy`` refuses while one is missing.
+#: PAGINATION_KEY: the HMAC key that signs ``next_token`` (pagination.py).
+PAGINATION_KEY = "PAGINATION_KEY"
+SECRET_PARAMETERS: dict[str, tuple[str, ...]] = {PAGINATION_KEY: ("ListUsers",)}
+
+#: Secrets the tool generates itself when missing (deploy creates them and
+#: says so): name -> bytes of randomness, written URL-safe base64 encoded.
+#: A value set by hand must be at least as long as a generated one.
+GENERATED_SECRETS: dict[str, int] = {PAGINATION_KEY: 32}
+
+
+def secrets_of(route: str) -> tuple[str, ...]:
+    """The secrets the function of ``route`` reads, in declaration order."""
+    return tuple(name for name, routes in SECRET_PARAMETERS.items() if route in routes)
+
+
 #: How long a container keeps configuration before reading SSM again.
 CONFIG_TTL_SECONDS = 300
 

@@ -33,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("deploy", "deploy", "package, upload, create a change set and execute it"),
     Command("local", "local", "serve the API on 127.0.0.1 with no AWS account"),
     Command("token", "token", "print an ID token for a test user of `local --auth cognito`"),
+    Command("secret", "secret", "set or list the environment's secrets (SSM SecureString)"),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
