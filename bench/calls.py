@@ -13,7 +13,7 @@ included, carries them. The process then serves one cold request and
 ``--warm`` warm ones (a fresh user for each delete, a fresh email for each
 create, seeded with a client made before the hooks existed, so not counted).
 
-Run: ``.venv/bin/python bench/calls.py [--warm 5]``
+Run: ``.venv/bin/python bench/calls.py [--warm 5] [--auth cognito]``
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ def _service_of(request: Any) -> str:
     return "ssm" if target.startswith("AmazonSSM") else "dynamodb"
 
 
-def child(route: str, variant: str | None, warm: int) -> None:
+def child(route: str, variant: str | None, warm: int, auth: str) -> None:
     """In a fresh process: hook botocore, import the handler, serve 1 cold + ``warm`` requests."""
     import boto3
     import botocore.handlers
 
-    account = HandlerAccount("", {}, boto3.client("dynamodb"))  # seeding: not counted
+    account = HandlerAccount("", {}, boto3.client("dynamodb"), auth)  # seeding: not counted
     counter = CallCounter()
     botocore.handlers.BUILTIN_HANDLERS.append(("before-call", counter.before_call))
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send", counter.before_send))
@@ -103,6 +103,8 @@ def child(route: str, variant: str | None, warm: int) -> None:
             body = json.loads(event["body"])
             body["email"] = f"changed-{event['requestContext']['requestId'][:8]}@example.com"
             event["body"] = json.dumps(body)
+            if "authorizer" in event["requestContext"]:  # cognito: changed there first
+                event["requestContext"]["authorizer"]["claims"]["email"] = body["email"]
         status = handler(event, None)["statusCode"]
         results.append({"status": status, **counter.take()})
     counter.active = False
@@ -111,7 +113,16 @@ def child(route: str, variant: str | None, warm: int) -> None:
 
 def run_scenario(account: HandlerAccount, label: str, warm: int) -> list[dict[str, Any]]:
     route, variant = SCENARIOS[label]
-    argv = [sys.executable, str(Path(__file__).resolve()), "--child", label, "--warm", str(warm)]
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        label,
+        "--warm",
+        str(warm),
+        "--auth",
+        account.auth,
+    ]
     completed = subprocess.run(argv, capture_output=True, env=account.env, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"{label}: child exited {completed.returncode}: {completed.stderr!r}")
@@ -134,14 +145,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", type=int, default=5, help="warm requests per route")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--auth",
+        choices=("none", "cognito"),
+        default="none",
+        help="the handlers' auth mode (cognito: events carry the owner's token claims)",
+    )
     args = parser.parse_args(argv)
     if args.child:
         route, variant = SCENARIOS[args.child]
-        child(route, variant, args.warm)
+        child(route, variant, args.warm, args.auth)
         return 0
     rows = []
     missed = []
-    with handler_account() as account:
+    with handler_account(args.auth) as account:
         for label in SCENARIOS:
             route = SCENARIOS[label][0]
             cold, warm = (results := run_scenario(account, label, args.warm))[0], results[1:]
@@ -168,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
     print(
-        f"AWS calls per request: 1 cold + {args.warm} warm requests per route, each route in a "
+        f"AWS calls per request, auth mode {args.auth}: 1 cold + {args.warm} warm requests per "
+        "route, each route in a "
         "fresh process against moto_server, counted with botocore before-call hooks"
     )
     print_table(

@@ -8,7 +8,7 @@ a full API Gateway REST proxy event, exit. Both are timed as whole processes
 real ``moto_server``. Every round runs the floor and each handler once, in a
 shuffled order, so machine noise hits all of them alike.
 
-Run: ``.venv/bin/python bench/cold_start.py [--runs 20]``
+Run: ``.venv/bin/python bench/cold_start.py [--runs 20] [--auth cognito]``
 """
 
 from __future__ import annotations
@@ -71,12 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         "--functions",
         help="import the handlers from this directory instead (to compare two versions)",
     )
+    parser.add_argument(
+        "--auth",
+        choices=("none", "cognito"),
+        default="none",
+        help="the handlers' auth mode (cognito: events carry the owner's token claims)",
+    )
     args = parser.parse_args(argv)
     names = [FLOOR, *SUCCESS_STATUS]
     whole: dict[str, list[float]] = {name: [] for name in names}
     answer: dict[str, list[float]] = {name: [] for name in names}
     order = random.Random(args.seed)
-    with handler_account() as account:
+    with handler_account(args.auth) as account:
         if args.functions:
             account.env["PYTHONPATH"] = str(Path(args.functions).resolve())
         user_id = account.seed_user()
@@ -120,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     print(
-        f"Cold start: {args.runs} interleaved rounds of fresh processes against moto_server "
+        f"Cold start, auth mode {args.auth}: {args.runs} interleaved rounds of fresh processes "
+        "against moto_server "
         f"(Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs)"
     )
     print_table(

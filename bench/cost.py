@@ -6,7 +6,7 @@ table billing mode and PITR, X-Ray default); the workload is the stated
 assumptions below, each a flag. Prices are constants with their source and
 the date they were taken. No AWS call is made.
 
-Run: ``.venv/bin/python bench/cost.py [--daily-users 5000] [--help for the rest]``
+Run: ``.venv/bin/python bench/cost.py [--daily-users 5000] [--auth cognito] [--help for the rest]``
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ SNS_PUBLISH_PER_M = 0.50  # factualminds.com/blog/amazon-sns-pricing...; 2026-06
 SNS_EMAIL_PER_100K = 2.00  # same source
 S3_STANDARD_GB_MONTH = 0.023  # devnotes.tech S3 pricing breakdown; taken 2026-11-23
 S3_PUT_PER_1K = 0.005  # same source
+# Cognito user pools, per monthly active user (MAU) beyond the free tier, by feature plan
+# (the template picks Lite: UserPoolTier). aws.amazon.com/cognito/pricing (feature plans since
+# 2024-11-22; Lite $0.0055 for MAU 10,001-100,000, Essentials $0.015) and the Developer Guide's
+# "User pool feature plans"; the 10,000-MAU free tier of Lite and Essentials is also stated by
+# c3x.dev/resources/aws/aws_cognito_user_pool and an AWS workshop's cost note; taken 2026-12-04.
+# Accounts whose pools predate 2024-11-22 keep Lite's old 50,000-MAU free tier.
+COGNITO_PER_MAU = {"LITE": 0.0055, "ESSENTIALS": 0.015}
+COGNITO_FREE_MAU = 10_000
 # Free tier (monthly): Lambda 1M requests + 400,000 GB-s (always); API GW 1M calls (first 12
 # months); DynamoDB 25 GB storage (always); CloudWatch 10 alarm metrics, 3 dashboards, 10 custom
 # metrics, 5 GB logs (aws.amazon.com/cloudwatch/pricing); SNS 1M publishes + 1,000 emails.
@@ -59,8 +67,8 @@ FREE = {
 ROUTES = ("get", "list", "update", "create", "delete")
 
 
-def _template() -> dict[str, Any]:
-    return json.loads(render(build_template(TemplateOptions()), "json"))
+def _template(auth: str = "none") -> dict[str, Any]:
+    return json.loads(render(build_template(TemplateOptions(auth=auth)), "json"))
 
 
 def _template_settings(t: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +99,13 @@ def _template_settings(t: dict[str, Any]) -> dict[str, Any]:
         ),
         "tracing": params.get("TracingMode", {}).get("Default", "PassThrough"),
         "ssm_parameters": len(by_type.get("AWS::SSM::Parameter", [])),
+        "user_pool_tier": next(
+            (
+                p.get("UserPoolTier", "ESSENTIALS")
+                for p in by_type.get("AWS::Cognito::UserPool", [])
+            ),
+            None,
+        ),
     }
 
 
@@ -121,12 +136,16 @@ def _parser() -> argparse.ArgumentParser:
     a("--access-log-bytes", type=int, default=700, help="API access log bytes per request")
     a("--alarm-emails-per-month", type=int, default=20, help="alarm notifications sent by email")
     a("--deploys-per-month", type=int, default=30, help="deploys (each new artifact + template)")
+    a("--auth", choices=("none", "cognito"), default="none", help="the template's auth mode")
+    a("--monthly-active-users", type=int,
+      help="cognito: distinct users signing in or refreshing a token in a month "
+      "(default: 3x --daily-users, i.e. a third of the month's users come each day)")  # fmt: skip
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    s = _template_settings(_template())
+    s = _template_settings(_template(args.auth))
     mix = {k: float(v) / 100 for k, v in (item.split("=") for item in args.mix.split(","))}
     if set(mix) != set(ROUTES) or not math.isclose(sum(mix.values()), 1.0):
         raise SystemExit(f"--mix: give {', '.join(ROUTES)} summing to 100")
@@ -205,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     line("S3 artifacts + templates", f"{args.deploys_per_month} deploys", "$0.023/GB-mo",
          s3, s3)  # fmt: skip
 
+    mau = args.monthly_active_users or 3 * args.daily_users
+    if s["user_pool_tier"]:
+        rate = COGNITO_PER_MAU[s["user_pool_tier"]]
+        line(f"Cognito user pool ({s['user_pool_tier'].title()} plan)", f"{mau:,} MAU",
+             f"${rate}/MAU", mau * rate, max(0, mau - COGNITO_FREE_MAU) * rate)  # fmt: skip
+        line("API Gateway Cognito authorizer", "per request", "free", 0.0, 0.0)  # fmt: skip
     total = sum(r[3] for r in rows)
     total_free = sum(r[4] for r in rows)
     print(
@@ -240,6 +265,13 @@ def main(argv: list[str] | None = None) -> int:
         f"- Logs: {args.lambda_log_bytes} B (Lambda) + {args.access_log_bytes} B (API access "
         "log) per request; execution logs at ERROR only, so none for successful requests."
     )
+    if s["user_pool_tier"]:
+        print(
+            f"- Cognito: {mau:,} monthly active users (each sign-in or token refresh counts "
+            f"once a month); {COGNITO_FREE_MAU:,} MAU free on the Lite and Essentials plans. "
+            "Cognito's own email sender (used here) is free but capped per day; SES, needed "
+            "for production volumes, is billed separately."
+        )
     print(
         "- No data transfer out, no API caching, no WAF; API Gateway's free tier only in the "
         "account's first 12 months; Lambda, DynamoDB and CloudWatch free tiers are always-on."

@@ -23,7 +23,7 @@ from stats import REPO_ROOT
 
 from userapi_dev.moto_server import running_moto_server
 from userapi_dev.tables import create_tables
-from userapi_stack.routes import ROUTES
+from userapi_stack.routes import ROUTES, Caller
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 if str(FUNCTIONS_DIR) not in sys.path:
@@ -48,7 +48,7 @@ def handler_module(route: str) -> str:
     return next(r for r in ROUTES if r.name == route).handler.rsplit(".", 1)[0]
 
 
-def lambda_env(endpoint: str) -> dict[str, str]:
+def lambda_env(endpoint: str, auth: str = "none") -> dict[str, str]:
     """What a container sees: fake credentials, the endpoint, the template's variables."""
     from users import settings  # after FUNCTIONS_DIR is on sys.path
 
@@ -73,6 +73,7 @@ def lambda_env(endpoint: str) -> dict[str, str]:
             settings.ENV_USERS_TABLE: TABLE_NAMES["users"],
             settings.ENV_EMAILS_TABLE: TABLE_NAMES["emails"],
             settings.ENV_CONFIG_PATH: CONFIG_PATH,
+            settings.ENV_AUTH_MODE: auth,
         }
     )
     return env
@@ -85,6 +86,8 @@ class HandlerAccount:
     endpoint: str
     env: dict[str, str]
     dynamodb: Any
+    #: The auth mode the handlers run in; ``cognito`` events carry the owner's claims.
+    auth: str = "none"
 
     def seed_user(self) -> str:
         """Put one user (and their email guard) straight into the tables; returns the id."""
@@ -127,7 +130,24 @@ class HandlerAccount:
             body = {"name": f"Renamed {uuid.uuid4().hex[:6]}", "locale": "en-GB"}
         path = "/users" if route in ("CreateUser", "ListUsers") else f"/users/{user_id}"
         query = {"limit": ["10"]} if route == "ListUsers" else None
-        return proxy_event(method, path, body, query, user_id if path != "/users" else None)
+        event = proxy_event(method, path, body, query, user_id if path != "/users" else None)
+        if self.auth == "cognito" and spec.caller is Caller.OWNER:
+            # What the COGNITO_USER_POOLS authorizer passes: the owner's ID-token claims.
+            sub = str(uuid.uuid4()) if route == "CreateUser" else user_id
+            email = body["email"] if body and "email" in body else f"seed-{sub[:8]}@example.com"
+            event["requestContext"]["authorizer"] = {
+                "claims": {
+                    "sub": sub,
+                    "email": email,
+                    "email_verified": "true",
+                    "token_use": "id",
+                    "aud": "bench-client",
+                    "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench",
+                    "cognito:username": sub,
+                    "exp": "Fri Jan 01 01:00:00 UTC 2027",
+                }
+            }
+        return event
 
     def warm_up(self) -> None:
         """One call of each kind, so moto_server has loaded every backend before timing."""
@@ -209,12 +229,12 @@ def proxy_event(
 
 
 @contextlib.contextmanager
-def handler_account() -> Iterator[HandlerAccount]:
+def handler_account(auth: str = "none") -> Iterator[HandlerAccount]:
     """moto_server with both tables, the SSM parameters and one warm-up call."""
     import boto3
 
     with running_moto_server() as endpoint:
-        env = lambda_env(endpoint)
+        env = lambda_env(endpoint, auth)
         session = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
         )
@@ -226,6 +246,6 @@ def handler_account() -> Iterator[HandlerAccount]:
             Name=CONFIG_PATH + "CORS_ALLOW_ORIGIN", Value="https://app.example.com", Type="String"
         )
         ssm.get_parameters(Names=[CONFIG_PATH + "APP_NAME"])
-        account = HandlerAccount(endpoint, env, dynamodb)
+        account = HandlerAccount(endpoint, env, dynamodb, auth)
         account.warm_up()
         yield account
