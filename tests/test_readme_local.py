@@ -17,8 +17,11 @@ from collections.abc import Iterator
 import pytest
 from local_api_fixture import REPO, LocalApi, running
 
+from userapi_dev.moto_server import free_port
+
 README = REPO / "README.md"
 README_HOST = "http://127.0.0.1:3000"
+README_IDP = "http://127.0.0.1:9229"
 STATUS = re.compile(r" -> (\d{3})$", re.MULTILINE)
 
 
@@ -53,4 +56,27 @@ def test_the_readme_commands_give_the_readme_statuses(fresh_api: LocalApi) -> No
     assert result.returncode == 0, result.stderr
     expected = STATUS.findall(_block_after("local-curl-output"))
     assert len(expected) >= 10
+    assert STATUS.findall(result.stdout) == expected, result.stdout
+
+
+@pytest.fixture(scope="module")
+def cognito_api() -> Iterator[tuple[LocalApi, str]]:
+    port = free_port()
+    with running(("--auth", "cognito", "--cognito-port", str(port))) as api:
+        yield api, f"http://127.0.0.1:{port}"
+
+
+def test_the_readme_cognito_commands_give_the_readme_statuses(
+    cognito_api: tuple[LocalApi, str],
+) -> None:
+    api, idp = cognito_api
+    commands = _block_after("cognito-curl-commands")
+    assert commands.count(README_HOST) == 1 and commands.count(README_IDP) == 1
+    script = "set -eu\n" + commands.replace(README_HOST, api.url).replace(README_IDP, idp)
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=120, check=False, cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr
+    expected = STATUS.findall(_block_after("cognito-curl-output"))
+    assert expected == ["200", "200", "409", "404", "404", "400", "403", "401", "401", "204"]
     assert STATUS.findall(result.stdout) == expected, result.stdout

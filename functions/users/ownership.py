@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from . import settings
 from .app import USER_ID_PATTERN, path_user_id
 from .http import ApiError, Request, not_found
-from .model import invalid
 
 #: Read once per container, like the rest of the environment. Anything but
 #: ``none`` holds callers to their own profile (fails closed).
@@ -51,7 +50,11 @@ class Owner:
     def claim_email(self, requested: str) -> str:
         """``requested`` if it is this caller's verified address; else the error to answer."""
         if requested != self.email:
-            raise invalid("email: must be the address of your sign-in (change it in Cognito first)")
+            raise ApiError(
+                400,
+                "validation_failed",
+                "email: must be the address of your sign-in (change it in Cognito first)",
+            )
         if not self.email_verified:
             raise ApiError(
                 403, "forbidden", "email: not verified yet; confirm it, then sign in again"
