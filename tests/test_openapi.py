@@ -181,3 +181,32 @@ def test_cli_writes_the_document(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(target.read_text(encoding="utf-8")) == build_openapi_document()
+
+
+def test_cognito_mode_secures_the_owner_routes_with_the_user_pool_scheme() -> None:
+    document = build_openapi_document(auth="cognito")
+    validate(document)
+    schemes = document["components"]["securitySchemes"]
+    assert set(schemes) == {"cognito", "sigv4"}
+    assert schemes["cognito"]["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    assert schemes["cognito"]["in"] == "header" and schemes["cognito"]["name"] == "Authorization"
+    owner = {("post", "/users")} | {(m, "/users/{user_id}") for m in ("get", "put", "delete")}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if (method, path) in owner:
+                assert operation["security"] == [{"cognito": []}], (method, path)
+                assert "401" in operation["responses"]
+            elif method == "options":
+                assert "security" not in operation
+    assert document["paths"]["/users"]["get"]["security"] == [{"sigv4": []}]
+    post = document["paths"]["/users"]["post"]["responses"]
+    assert {"401", "403", "409"} <= set(post)
+    codes = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    assert {"unauthorized", "user_exists"} <= set(codes["code"]["enum"])
+
+
+def test_mode_none_documents_no_ownership_errors(document: dict[str, Any]) -> None:
+    assert "cognito" not in document["components"]["securitySchemes"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert "401" not in operation["responses"]
