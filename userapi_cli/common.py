@@ -129,3 +129,32 @@ def port_number(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
     return value
+
+
+#: Seconds between waiter polls: CloudFormation takes minutes, so 5 s costs
+#: little latency and few API calls. Against a local endpoint use 0.1 or so.
+DEFAULT_POLL_DELAY = 5.0
+DEFAULT_MAX_WAIT_MINUTES = 60.0
+
+
+def add_wait_options(parser: argparse.ArgumentParser) -> None:
+    """``--poll-delay`` and ``--max-wait``: how a stack operation is waited for."""
+    parser.add_argument(
+        "--poll-delay",
+        type=positive_number,
+        default=DEFAULT_POLL_DELAY,
+        metavar="SECONDS",
+        help=f"seconds between waiter polls (default: {DEFAULT_POLL_DELAY:g})",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=positive_number,
+        default=DEFAULT_MAX_WAIT_MINUTES,
+        metavar="MINUTES",
+        help=f"give up waiting after this long (default: {DEFAULT_MAX_WAIT_MINUTES:g})",
+    )
+
+
+def max_attempts(poll_delay: float, max_wait_minutes: float) -> int:
+    """Waiter attempts that add up to ``max_wait_minutes``."""
+    return max(1, int(max_wait_minutes * 60 / max(poll_delay, 0.01)))

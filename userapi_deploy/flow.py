@@ -21,7 +21,12 @@ from typing import Any
 
 from botocore.exceptions import WaiterError
 
-from userapi_cli.common import aws_clients
+from userapi_cli.common import (
+    DEFAULT_MAX_WAIT_MINUTES,
+    DEFAULT_POLL_DELAY,
+    aws_clients,
+    max_attempts,
+)
 from userapi_stack.handler_code import FUNCTIONS_DIR
 from userapi_stack.options import TemplateOptions
 
@@ -56,10 +61,6 @@ from .parameters import (
 from .review import parameter_changes, render_changes, render_outputs, render_parameter_changes
 from .secret_store import require_secrets
 
-#: Seconds between polls: CloudFormation takes minutes, so 5 s costs little
-#: latency and few API calls. Against a local endpoint use 0.1 or so.
-DEFAULT_POLL_DELAY = 5.0
-DEFAULT_MAX_WAIT_MINUTES = 60.0
 #: Parameters the deploy sets from its own options and checks.
 SET_BY_DEPLOY = {
     ENVIRONMENT: "use --environment",
@@ -113,7 +114,7 @@ class DeployOptions:
     @property
     def max_attempts(self) -> int:
         """Waiter attempts that add up to ``max_wait_minutes``."""
-        return max(1, int(self.max_wait_minutes * 60 / max(self.poll_delay, 0.01)))
+        return max_attempts(self.poll_delay, self.max_wait_minutes)
 
 
 def say(text: str) -> None:
@@ -327,13 +328,18 @@ def _execute(cfn: Any, change_set: Any, stack_name: str, options: DeployOptions)
     return EXIT_OK
 
 
-def _report_failure(stream: EventStream, stack_name: str, status: str) -> int:
-    print(f"\nDeployment of {stack_name} failed: stack is {status}", file=sys.stderr, flush=True)
+def report_failure(stream: EventStream, heading: str) -> None:
+    """What failed, from the streamed events, on stderr (after ``heading``)."""
+    print(f"\n{heading}", file=sys.stderr, flush=True)
     failures = stream.failures()
     for logical_id, resource_type, reason in failures:
         print(f"  {logical_id} ({resource_type}): {reason}", file=sys.stderr, flush=True)
     if not failures:
         print("  (no failed resource reported; see the stack events)", file=sys.stderr)
+
+
+def _report_failure(stream: EventStream, stack_name: str, status: str) -> int:
+    report_failure(stream, f"Deployment of {stack_name} failed: stack is {status}")
     if status == "DELETE_COMPLETE":
         print(
             "  The new stack was deleted (OnStackFailure=DELETE); fix and deploy again.",

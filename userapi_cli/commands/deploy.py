@@ -9,18 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 
-from userapi_deploy.flow import (
-    DEFAULT_MAX_WAIT_MINUTES,
-    DEFAULT_POLL_DELAY,
-    DeployOptions,
-    deploy,
-)
+from userapi_deploy.flow import DeployOptions, deploy
 
 from ..common import (
     add_aws_options,
     add_environment_option,
+    add_wait_options,
     existing_directory,
-    positive_number,
 )
 from ..synthesis import add_synthesis_options, template_options
 
@@ -61,20 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--outputs-file", metavar="FILE", help="write the stack outputs here as JSON"
     )
-    parser.add_argument(
-        "--poll-delay",
-        type=positive_number,
-        default=DEFAULT_POLL_DELAY,
-        metavar="SECONDS",
-        help=f"seconds between waiter polls (default: {DEFAULT_POLL_DELAY:g})",
-    )
-    parser.add_argument(
-        "--max-wait",
-        type=positive_number,
-        default=DEFAULT_MAX_WAIT_MINUTES,
-        metavar="MINUTES",
-        help=f"give up waiting after this long (default: {DEFAULT_MAX_WAIT_MINUTES:g})",
-    )
+    add_wait_options(parser)
     parser.add_argument(
         "--functions-dir",
         type=existing_directory,
