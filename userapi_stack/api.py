@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ from troposphere.apigateway import (
     Stage,
 )
 from troposphere.awslambda import Permission
+from troposphere.validators.apigateway import validate_gateway_response_type
 
 from .account import stage_dependency
 from .functions import RouteFunction
@@ -65,6 +66,8 @@ CORS_ALLOW_HEADERS = (
     "X-Amz-Date",
     "X-Amz-Security-Token",
 )
+#: The API key header: a browser may send it once a route requires a key.
+API_KEY_HEADER = "X-Api-Key"
 #: Response headers a browser script may read (the handlers set them).
 CORS_EXPOSE_HEADERS = ("ETag", "Location")
 CORS_MAX_AGE_SECONDS = 600
@@ -119,6 +122,13 @@ def path_parameters(path: str) -> list[str]:
 def _cors_origin(params: Parameters) -> Sub:
     """The configured origin as a header mapping value (a quoted literal)."""
     return Sub(f"'${{{params.cors_allow_origin.title}}}'")
+
+
+def cors_allow_headers(routes: Iterable[Route]) -> tuple[str, ...]:
+    """What a preflight allows: the fixed headers, plus the key header when
+    a route needs an API key (a preflight without it fails every such call)."""
+    needs_key = any(route.api_key_required for route in routes)
+    return CORS_ALLOW_HEADERS + ((API_KEY_HEADER,) if needs_key else ())
 
 
 def _quoted(values: Iterable[str]) -> str:
@@ -194,6 +204,8 @@ def _route_method(
     if route.body:
         extra["RequestValidatorId"] = Ref(validator)
         extra["RequestModels"] = {JSON: Ref(models[route.body])}
+    if route.api_key_required:
+        extra["ApiKeyRequired"] = True
     method = Method(
         f"{route.name}Method",
         RestApiId=Ref(api),
@@ -216,13 +228,18 @@ def _route_method(
 
 
 def _options_method(
-    path: str, methods: list[str], api: RestApi, resource: Resource, params: Parameters
+    path: str,
+    methods: list[str],
+    allow_headers: tuple[str, ...],
+    api: RestApi,
+    resource: Resource,
+    params: Parameters,
 ) -> Method:
     """CORS preflight answered by API Gateway itself (MOCK): no Lambda call."""
     headers = {
         "Access-Control-Allow-Origin": _cors_origin(params),
         "Access-Control-Allow-Methods": _quoted(methods),
-        "Access-Control-Allow-Headers": _quoted(CORS_ALLOW_HEADERS),
+        "Access-Control-Allow-Headers": _quoted(allow_headers),
         "Access-Control-Max-Age": f"'{CORS_MAX_AGE_SECONDS}'",
     }
     return Method(
@@ -262,9 +279,25 @@ def _error_cors_headers(params: Parameters) -> dict[str, object]:
     }
 
 
+#: Response types API Gateway has (botocore's ``GatewayResponseType`` enum)
+#: that troposphere 4.11's validator does not list yet.
+NEWER_RESPONSE_TYPES = ("WAF_FILTERED",)
+
+
+def _response_type(value: str) -> str:
+    return value if value in NEWER_RESPONSE_TYPES else validate_gateway_response_type(value)
+
+
+class CurrentGatewayResponse(GatewayResponse):
+    """``AWS::ApiGateway::GatewayResponse`` whose ResponseType also takes the
+    types troposphere lags behind on; everything else is troposphere's own."""
+
+    props = {**GatewayResponse.props, "ResponseType": (_response_type, True)}
+
+
 def _gateway_response(error: GatewayError, api: RestApi, params: Parameters) -> GatewayResponse:
     extra = {"StatusCode": error.status} if error.status else {}
-    return GatewayResponse(
+    return CurrentGatewayResponse(
         f"{pascal(error.response_type)}GatewayResponse",
         RestApiId=Ref(api),
         ResponseType=error.response_type,
@@ -440,8 +473,13 @@ def add_api(
     functions: list[RouteFunction],
     api: RestApi,
     mode: AuthMode,
+    feature_errors: Sequence[GatewayError] = (),
 ) -> None:
-    """Add resources, methods, models, gateway responses and invoke permissions."""
+    """Add resources, methods, models, gateway responses and invoke permissions.
+
+    ``feature_errors`` are the refusals opt-in features bring (an invalid API
+    key, a WAF block), rendered like the core ones.
+    """
     routes = tuple(item.route for item in functions)
     resources = _add_resources(template, api, routes)
     resources[PROXY_PATH] = template.add_resource(
@@ -470,11 +508,13 @@ def add_api(
         )
     for path in dict.fromkeys(route.path for route in routes):
         allowed = allowed_methods(path, routes)
-        template.add_resource(_options_method(path, allowed, api, resources[path], params))
+        template.add_resource(
+            _options_method(path, allowed, cors_allow_headers(routes), api, resources[path], params)
+        )
     for path, answer in catch_alls(routes):
         resource_id = GetAtt(api, "RootResourceId") if path == "/" else Ref(resources[path])
         template.add_resource(_catch_all_method(answer, api, resource_id, params))
-    for error in (*GATEWAY_ERRORS, *mode.gateway_errors(routes)):
+    for error in (*GATEWAY_ERRORS, *mode.gateway_errors(routes), *feature_errors):
         template.add_resource(_gateway_response(error, api, params))
     for item in functions:
         route = item.route

@@ -21,8 +21,12 @@ NO_LOG_CMK = Skip(
 )
 
 
-def log_group(title: str, name: str, params: Parameters) -> LogGroup:
-    """A log group named ``name`` (a ``Sub`` text) with the stack's retention."""
+def log_group(title: str, name: str, params: Parameters, no_cmk: Skip = NO_LOG_CMK) -> LogGroup:
+    """A log group named ``name`` (a ``Sub`` text) with the stack's retention.
+
+    ``no_cmk`` is the reason it needs no customer-managed key, for a group
+    whose content differs from the API's own logs (WAF's).
+    """
     return accept(
         LogGroup(
             title,
@@ -31,5 +35,5 @@ def log_group(title: str, name: str, params: Parameters) -> LogGroup:
             DeletionPolicy="Delete",
             UpdateReplacePolicy="Delete",
         ),
-        NO_LOG_CMK,
+        no_cmk,
     )

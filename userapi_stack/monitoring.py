@@ -57,7 +57,7 @@ GREATER = "GreaterThanThreshold"
 AT_LEAST = "GreaterThanOrEqualToThreshold"
 
 
-def _alarm(
+def alarm(
     title: str,
     topic: Topic,
     description: str,
@@ -125,7 +125,7 @@ def _add_alarms(
     tables: Mapping[str, Table],
 ) -> None:
     template.add_resource(
-        _alarm(
+        alarm(
             "Api5xxAlarm",
             topic,
             "Share of API answers that are 5XX is above Api5xxRateThreshold",
@@ -138,7 +138,7 @@ def _add_alarms(
         )
     )
     template.add_resource(
-        _alarm(
+        alarm(
             "ApiLatencyAlarm",
             topic,
             "API p99 latency is above ApiP99LatencyThresholdMs",
@@ -156,7 +156,7 @@ def _add_alarms(
             ("Throttles", params.function_throttles_threshold),
         ):
             template.add_resource(
-                _alarm(
+                alarm(
                     f"{item.route.name}{metric_name}Alarm",
                     topic,
                     f"{item.route.name} function {metric_name.lower()}",
@@ -174,7 +174,7 @@ def _add_alarms(
             ("SystemErrors", params.table_system_errors_threshold),
         ):
             template.add_resource(
-                _alarm(
+                alarm(
                     f"{table_logical_id(role)}{metric_name}Alarm",
                     topic,
                     f"DynamoDB {metric_name} on the {role} table",

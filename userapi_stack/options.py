@@ -70,6 +70,12 @@ class TemplateOptions:
     auth: str = field(default=AUTH_NONE, metadata={"choices": AUTH_MODES})
     #: The routes to deploy; a parameter only so tests can vary it.
     routes: tuple[Route, ...] = field(default=ROUTES, metadata={"scan": SCAN_FIXED})
+    #: A custom domain (``api.example.com``) with an enhanced TLS policy (domain.py).
+    domain: bool = False
+    #: API keys and a usage plan for third-party callers (usage_plan.py).
+    api_keys: bool = False
+    #: A WAF web ACL with a per-IP rate limit in front of the stage (waf.py).
+    waf: bool = False
 
     def __post_init__(self) -> None:
         if self.runtime not in SUPPORTED_RUNTIMES:

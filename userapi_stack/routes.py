@@ -67,6 +67,9 @@ class Route:
     #: IAM actions on the users table and on the email guard table.
     users_table_actions: tuple[Action, ...] = ()
     emails_table_actions: tuple[Action, ...] = ()
+    #: Callers must send an API key (``x-api-key``) of the usage plan. Off in
+    #: the table; ``usage_plan.require_api_keys`` turns it on for every route.
+    api_key_required: bool = False
 
     def table_actions(self) -> dict[str, tuple[Action, ...]]:
         """The DynamoDB actions per table role, leaving out unused tables."""
