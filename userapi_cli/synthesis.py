@@ -65,6 +65,23 @@ def add_synthesis_options(parser: argparse.ArgumentParser) -> None:
         help="how owner-only routes prove their caller: none (open; the default) or "
         "cognito (a Cognito user-pool ID token; each user reaches only their own profile)",
     )
+    group.add_argument(
+        "--domain",
+        action="store_true",
+        help="serve the API on a custom domain with an enhanced TLS policy "
+        "(Parameters ApiDomainName and ApiCertificateArn or ApiHostedZoneId)",
+    )
+    group.add_argument(
+        "--api-keys",
+        action="store_true",
+        help="require an API key of a usage plan on every route (keys meter callers, "
+        "they do not authorize them; create one with `userapi api-key`)",
+    )
+    group.add_argument(
+        "--waf",
+        action="store_true",
+        help="put a WAF web ACL (per-IP rate limit, AWS common rules) in front of the stage",
+    )
 
 
 def template_options(args: argparse.Namespace) -> TemplateOptions:
@@ -74,4 +91,7 @@ def template_options(args: argparse.Namespace) -> TemplateOptions:
         architecture=args.architecture,
         tags=tuple(dict(args.tag).items()),  # a later --tag KEY wins
         auth=args.auth,
+        domain=args.domain,
+        api_keys=args.api_keys,
+        waf=args.waf,
     )
