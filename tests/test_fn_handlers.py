@@ -360,6 +360,16 @@ def test_changing_the_email_moves_the_guard_atomically(api):
     assert post({"email": ADA["email"], "name": "B"}).status == 201
 
 
+def test_an_email_in_another_unicode_form_is_the_same_address(api):
+    composed = post({"email": "Jos\u00e9@Example.com", "name": "Jos\u00e9"})
+    assert composed.status == 201 and composed.json["email"] == "jos\u00e9@example.com"
+    decomposed = post({"email": "jose\u0301@example.com", "name": "Impostor"})
+    assert_error(decomposed, 409, "email_taken")
+    bob = post({"email": "bob@b.co", "name": "Bob"}).json
+    assert_error(put(bob["user_id"], {"email": "JOSE\u0301@example.com"}), 409, "email_taken")
+    assert [i["email"]["S"] for i in api.scan("emails")].count("jos\u00e9@example.com") == 1
+
+
 def test_changing_only_the_case_of_the_email_keeps_the_guard(api):
     user = post(ADA).json
     answer = put(user["user_id"], {"email": "ADA@EXAMPLE.COM"})
@@ -394,11 +404,30 @@ def test_if_match_matching_updates_and_stale_is_412_changing_nothing(api):
         ("1", 412),
         ("garbage", 412),
         ('"99999999999999999999999"', 412),
+        # Strong comparison is character for character: not the same tag as "1".
+        ('"01"', 412),
+        ('"+1"', 412),
+        ('" 1"', 412),
+        ('"1.0"', 412),
+        ('"١"', 412),  # ARABIC-INDIC DIGIT ONE: a digit to str.isdigit, not to an ETag
     ],
 )
 def test_if_match_forms(api, if_match, status):
     user = post(ADA).json
     assert put(user["user_id"], {"name": "B"}, headers={"If-Match": if_match}).status == status
+
+
+@pytest.mark.parametrize(
+    ("lines", "status"),
+    [(['"1"', '"7"'], 200), (['"7"', '"1"'], 200), (['"7"', '"8"'], 412), (['"7"', "*"], 200)],
+)
+def test_several_if_match_lines_are_one_list(api, lines, status):
+    """RFC 9110 5.3: repeated field lines combine; neither the first nor the last wins."""
+    user = post(ADA).json
+    answer = put(user["user_id"], {"name": "B"}, multi_headers={"If-Match": lines})
+    assert answer.status == status
+    gone = remove(user["user_id"], multi_headers={"If-Match": [*lines, '"2"']})
+    assert gone.status == (204 if status == 200 else 412)
 
 
 def test_if_match_on_a_missing_user_is_404(api):

@@ -57,6 +57,30 @@ def test_every_path_has_a_cors_preflight(document: dict[str, Any]) -> None:
         assert "Access-Control-Allow-Origin" in headers
 
 
+def test_a_preflight_can_be_throttled(document: dict[str, Any]) -> None:
+    for item in document["paths"].values():
+        throttled = item["options"]["responses"]["429"]
+        assert throttled["description"] == "too_many_requests"
+        assert throttled["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+        assert "Access-Control-Allow-Origin" in throttled["headers"]
+
+
+def test_every_code_the_handlers_answer_is_declared(document: dict[str, Any]) -> None:
+    from users import app
+
+    declared = document["components"]["schemas"]["Error"]["properties"]["error"]
+    codes = set(declared["properties"]["code"]["enum"])
+    handler_codes = {error.code for error in app._DOMAIN_ERRORS.values()}
+    assert handler_codes | {app.INTERNAL_ERROR.code} <= codes
+    assert "conflict" in codes
+    delete = document["paths"]["/users/{user_id}"]["delete"]["responses"]
+    assert delete["409"]["description"] == "conflict"
+    put = document["paths"]["/users/{user_id}"]["put"]["responses"]
+    assert put["409"]["description"] == "email_taken or conflict"
+
+
 def test_only_the_list_route_requires_sigv4(document: dict[str, Any]) -> None:
     scheme = document["components"]["securitySchemes"]["sigv4"]
     assert scheme["in"] == "header" and scheme["name"] == "Authorization"
@@ -75,13 +99,13 @@ def test_only_the_list_route_requires_sigv4(document: dict[str, Any]) -> None:
     [
         ("post", "/users", {"201", "400", "409", "413", "415", "429", "500"}),
         ("get", "/users", {"200", "400", "403", "429", "500"}),
-        ("get", "/users/{user_id}", {"200", "404", "429", "500"}),
+        ("get", "/users/{user_id}", {"200", "400", "404", "429", "500"}),
         (
             "put",
             "/users/{user_id}",
             {"200", "400", "404", "409", "412", "413", "415", "429", "500"},
         ),
-        ("delete", "/users/{user_id}", {"204", "404", "412", "429", "500"}),
+        ("delete", "/users/{user_id}", {"204", "400", "404", "409", "412", "429", "500"}),
     ],
 )
 def test_responses_follow_the_api_contract(
@@ -108,6 +132,7 @@ def test_error_envelope_lists_every_code_of_the_contract(document: dict[str, Any
         "not_found",
         "method_not_allowed",
         "email_taken",
+        "conflict",
         "precondition_failed",
         "payload_too_large",
         "unsupported_media_type",

@@ -45,7 +45,8 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
     # Not declared on any operation (an undeclared method has no operation to
     # declare it on); API Gateway's MOCK ANY methods answer it, with ``Allow``.
     405: ("method_not_allowed",),
-    409: ("email_taken",),
+    # conflict: concurrent writers changed the user on every retry (store.Conflict).
+    409: ("email_taken", "conflict"),
     412: ("precondition_failed",),
     413: ("payload_too_large",),
     415: ("unsupported_media_type",),
@@ -174,13 +175,14 @@ def request_schema_name(kind: str) -> str:
 
 def _error_statuses(route: Route, auth: Authorization) -> list[int]:
     """Which API.md errors an operation can answer, from what the route is."""
-    statuses = {429, 500}
+    # 400: every handler refuses a query parameter it does not take.
+    statuses = {400, 429, 500}
     if route.body:
-        statuses |= {400, 413, 415}
+        statuses |= {413, 415}
     if _PATH_PARAMETER.search(route.path):
         statuses.add(404)
-    if route.body and route.method in ("POST", "PUT"):
-        statuses.add(409)  # any write of an email can collide
+    if route.method in ("POST", "PUT", "DELETE"):
+        statuses.add(409)  # a write of an email can collide; any write can meet a conflict
     if _PATH_PARAMETER.search(route.path) and route.method in ("PUT", "DELETE"):
         statuses.add(412)  # If-Match
     statuses |= auth.refusal_statuses
@@ -190,9 +192,15 @@ def _error_statuses(route: Route, auth: Authorization) -> list[int]:
             statuses.add(409)  # a second profile for the same identity
         if route.method in ("POST", "PUT"):
             statuses.add(403)  # the token's email is not verified
-    if route.method == "GET" and not _PATH_PARAMETER.search(route.path):
-        statuses.add(400)  # bad limit or next_token
     return sorted(statuses)
+
+
+def _error_description(route: Route, status: int, codes: dict[int, tuple[str, ...]]) -> str:
+    """The codes an operation can answer with ``status``: only a body writes an email."""
+    names = codes[status]
+    if status == 409 and not route.body:
+        names = tuple(name for name in names if name != "email_taken")
+    return " or ".join(names)
 
 
 def _parameters(route: Route) -> list[dict[str, Any]]:
@@ -264,18 +272,23 @@ def _success_response(route: Route) -> dict[str, Any]:
     return response
 
 
-def _operation(route: Route, mode: AuthMode) -> dict[str, Any]:
-    auth = mode.for_route(route)
-    codes = _error_codes(mode)
-    error = {
+def _error_response() -> dict[str, Any]:
+    """An error answer: the envelope, with the CORS header every answer carries."""
+    return {
         "headers": {
             "Access-Control-Allow-Origin": {"$ref": "#/components/headers/AccessControlAllowOrigin"}
         },
         "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+
+
+def _operation(route: Route, mode: AuthMode) -> dict[str, Any]:
+    auth = mode.for_route(route)
+    codes = _error_codes(mode)
+    error = _error_response()
     responses: dict[str, Any] = {str(route.success_status): _success_response(route)}
     for status in _error_statuses(route, auth):
-        responses[str(status)] = {"description": " or ".join(codes[status]), **error}
+        responses[str(status)] = {"description": _error_description(route, status, codes), **error}
     operation: dict[str, Any] = {
         "operationId": route.name,
         "summary": route.summary,
@@ -316,7 +329,11 @@ def _preflight(path: str) -> dict[str, Any]:
         "operationId": f"Preflight{pascal(path)}",
         "summary": f"CORS preflight ({', '.join(methods)})",
         "tags": ["users"],
-        "responses": {"200": {"description": "Allowed methods and headers", "headers": headers}},
+        "responses": {
+            "200": {"description": "Allowed methods and headers", "headers": headers},
+            # Stage throttling counts every request, preflights included.
+            "429": {"description": "too_many_requests", **_error_response()},
+        },
     }
     names = _PATH_PARAMETER.findall(path)
     if names:

@@ -144,22 +144,28 @@ def path_user_id(request: Request) -> str:
 def if_match(request: Request) -> frozenset[int] | None:
     """The versions If-Match allows: None when absent or ``*`` (the user must exist).
 
-    Entity tags are compared strongly (RFC 9110): a weak tag (``W/"1"``) or
-    anything that is not one of our ``"<version>"`` tags matches nothing,
-    so it answers 412.
+    Entity tags are compared strongly (RFC 9110 8.8.3.2): character for
+    character with one of our ``"<version>"`` tags, so ``"05"`` is not
+    ``"5"``, and a weak tag (``W/"5"``) or anything else matches nothing
+    (412). Several If-Match header lines are one list (RFC 9110 5.3), as
+    if sent comma-separated: any of their tags may match.
     """
-    value = request.header("if-match")
-    if value is None:
+    lines = request.headers.get("if-match")
+    if not lines:
         return None
     versions = set()
-    for tag in value.split(","):
+    for tag in ",".join(lines).split(","):  # our tags hold no comma or quote
         tag = tag.strip()
         if tag == "*":
             return None
-        digits = tag[1:-1] if len(tag) > 2 and tag[0] == tag[-1] == '"' else ""
-        if digits.isascii() and digits.isdigit() and len(digits) <= 18:
-            versions.add(int(digits))
+        match = _VERSION_TAG.fullmatch(tag)
+        if match:
+            versions.add(int(match.group(1)))
     return frozenset(versions)
+
+
+#: One of the ETags ``etag`` writes: a version in canonical decimal, quoted.
+_VERSION_TAG = re.compile(r'"([1-9][0-9]{0,17})"')
 
 
 def etag(user: dict[str, Any]) -> str:

@@ -7,14 +7,18 @@ Gateway request models accept, from the same document (``schema.py``).
 Messages name the field (``email: not a valid address``) and are safe to
 show: they never echo a value, and a client-chosen key is length-bounded.
 
-Normalization follows validation: strings are trimmed, the email is
-lower-cased; ``null`` on create means "absent"; ``null`` on update removes
-``phone`` / ``locale`` (the schema allows null only where removal is allowed).
+Normalization follows validation: strings are trimmed and an email takes
+its canonical form (``canonical_email``); ``null`` on create means
+"absent"; ``null`` on update removes ``phone`` / ``locale`` (the schema
+allows null only where removal is allowed). The rules are then checked again
+on the normalized values, so what is stored obeys every rule too (the
+request models can only check the text as sent).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -155,9 +159,33 @@ class Changes:
     remove_fields: tuple[str, ...] = ()
 
 
+def canonical_email(value: str) -> str:
+    """The one form an email is checked, stored, compared and returned in.
+
+    Trimmed (ECMA-262 whitespace, as the schema means it), lower-cased,
+    then Unicode NFC: two addresses that are canonically equivalent (the
+    same text, e.g. ``é`` precomposed or as ``e`` + combining acute) are
+    one address, as RFC 6532 asks of internationalized mail. NFC comes last
+    because lower-casing can leave a string that is not NFC any more (it
+    never changes which strings are equivalent). Compatibility forms (NFKC:
+    full-width letters, ligatures) are not folded: they are different
+    characters, not other spellings of the same ones.
+    """
+    return unicodedata.normalize("NFC", value.strip(ECMA_SPACE).lower())
+
+
 def _normalize(name: str, value: str) -> str:
-    value = value.strip(ECMA_SPACE)  # the schema's \s: a name matching \S stays non-blank
-    return value.lower() if name == "email" else value
+    if name == "email":
+        return canonical_email(value)
+    return value.strip(ECMA_SPACE)  # the schema's \s: a name matching \S stays non-blank
+
+
+def _normalized(fields: dict[str, Any], spec: dict[str, Any]) -> dict[str, str]:
+    """Normalize the given (non-null) fields, then hold each result to its rules again."""
+    normalized = {key: _normalize(key, value) for key, value in fields.items() if value is not None}
+    for key, value in normalized.items():
+        check_value(key, value, spec["properties"][key])
+    return normalized
 
 
 @cache
@@ -167,14 +195,13 @@ def _request_schema(kind: str) -> dict[str, Any]:
 
 def parse_create(body: dict[str, Any]) -> Changes:
     """A create body: required fields present; ``null`` on an optional one means absent."""
-    check_object(body, _request_schema(schema.CREATE))
-    return Changes({k: _normalize(k, v) for k, v in body.items() if v is not None})
+    spec = _request_schema(schema.CREATE)
+    check_object(body, spec)
+    return Changes(_normalized(body, spec))
 
 
 def parse_update(body: dict[str, Any]) -> Changes:
     """An update body: at least one field; ``null`` removes a nullable field."""
-    check_object(body, _request_schema(schema.UPDATE))
-    return Changes(
-        {k: _normalize(k, v) for k, v in body.items() if v is not None},
-        tuple(sorted(k for k, v in body.items() if v is None)),
-    )
+    spec = _request_schema(schema.UPDATE)
+    check_object(body, spec)
+    return Changes(_normalized(body, spec), tuple(sorted(k for k, v in body.items() if v is None)))
