@@ -10,7 +10,7 @@ from stack_fixture import resources_of_type, template_dict
 
 FUNCTIONS = ("CreateUser", "ListUsers", "GetUser", "UpdateUser", "DeleteUser")
 EXPECTED_ALARMS = (
-    {"Api5xxAlarm", "ApiLatencyAlarm"}
+    {"Api5xxAlarm", "ApiLatencyAlarm", "FunctionConcurrencyAlarm"}
     | {f"{name}{kind}Alarm" for name in FUNCTIONS for kind in ("Errors", "Throttles")}
     | {
         f"{table}Table{kind}Alarm"
@@ -39,6 +39,47 @@ def test_api_5xx_alarm_uses_the_average_fraction() -> None:
     assert alarm["Statistic"] == "Average"
     assert alarm["Threshold"] == {"Ref": "Api5xxRateThreshold"}
     assert template_dict()["Parameters"]["Api5xxRateThreshold"]["MaxValue"] == 1
+
+
+def test_concurrency_alarm_sums_the_peak_instances_of_every_function() -> None:
+    alarm = template_dict()["Resources"]["FunctionConcurrencyAlarm"]["Properties"]
+    assert alarm["Threshold"] == {"Ref": "FunctionConcurrencyThreshold"}
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    *per_function, total = alarm["Metrics"]
+    assert total == {
+        "Id": "total",
+        "Expression": "SUM(METRICS())",
+        "Label": "ConcurrentExecutions",
+        "ReturnData": True,
+    }
+    functions = set()
+    for query in per_function:
+        assert query["ReturnData"] is False
+        stat = query["MetricStat"]
+        assert stat["Stat"] == "Maximum" and stat["Period"] == 60
+        assert stat["Metric"]["Namespace"] == "AWS/Lambda"
+        assert stat["Metric"]["MetricName"] == "ConcurrentExecutions"
+        [dimension] = stat["Metric"]["Dimensions"]
+        assert dimension["Name"] == "FunctionName"
+        functions.add(dimension["Value"]["Ref"])
+    assert functions == {f"{name}Function" for name in FUNCTIONS}
+    assert template_dict()["Parameters"]["FunctionConcurrencyThreshold"]["Default"] == "50"
+
+
+def test_the_default_bounds_leave_most_of_the_default_regional_quota() -> None:
+    """rate x timeout is the most instances a hung dependency can pile up."""
+    template = template_dict()
+    rate = int(template["Parameters"]["ThrottlingRateLimit"]["Default"])
+    burst = int(template["Parameters"]["ThrottlingBurstLimit"]["Default"])
+    timeouts = {
+        r["Properties"]["Timeout"]
+        for r in resources_of_type(template, "AWS::Lambda::Function").values()
+    }
+    assert timeouts == {5}
+    # 50 rps x 5 s + a burst of 100: at most 350 of the default quota of 1,000.
+    assert rate * 5 + burst <= 0.35 * 1000
+    reserved = template["Parameters"]["FunctionReservedConcurrency"]
+    assert reserved["Default"] == "-1"  # reserving fails on new low-quota accounts
 
 
 def test_latency_alarm_is_p99() -> None:

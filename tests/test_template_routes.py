@@ -88,7 +88,7 @@ def test_function(route: Route) -> None:
     assert function["Handler"] == route.handler
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
-    assert function["Timeout"] == 10
+    assert function["Timeout"] == 5
     assert function["MemorySize"] == {"Ref": "FunctionMemorySize"}
     assert function["FunctionName"] == {"Fn::Sub": EXPECTED_FUNCTION_NAMES[route.name]}
     assert function["Code"] == {

@@ -47,9 +47,13 @@ FUNCTION_TRADE_OFFS = (
     ),
 )
 
-#: Well under API Gateway's 29 s integration timeout, so a slow call ends as
-#: a Lambda error the handler can log, not a gateway 504 with no trace.
-FUNCTION_TIMEOUT_SECONDS = 10
+#: A healthy request takes 10-50 ms warm and under 1 s cold (INIT, the SSM
+#: read, one or two DynamoDB calls); 5 s is five times that. It also bounds
+#: how much of the region's Lambda concurrency the API can hold while a
+#: dependency hangs: at most ThrottlingRateLimit x 5 s (README, Concurrency).
+#: The handlers' own AWS timeouts (users/config.py) give up first, so a slow
+#: call still ends as a logged 500 rather than "Task timed out".
+FUNCTION_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,32 @@ def _table_sum(table: Table, metric_name: str) -> list[MetricDataQuery]:
     return queries
 
 
+def _concurrency_sum(functions: list[RouteFunction]) -> list[MetricDataQuery]:
+    """Metric math: the peak concurrent instances of every function, summed."""
+    queries = [
+        MetricDataQuery(
+            Id=f"fn{index}",
+            ReturnData=False,
+            MetricStat=MetricStat(
+                Metric=Metric(
+                    Namespace="AWS/Lambda",
+                    MetricName="ConcurrentExecutions",
+                    Dimensions=[MetricDimension(Name="FunctionName", Value=Ref(item.function))],
+                ),
+                Period=PERIOD_SECONDS,
+                Stat="Maximum",
+            ),
+        )
+        for index, item in enumerate(functions)
+    ]
+    queries.append(
+        MetricDataQuery(
+            Id="total", Expression="SUM(METRICS())", Label="ConcurrentExecutions", ReturnData=True
+        )
+    )
+    return queries
+
+
 def _add_alarms(
     template: Template,
     params: Parameters,
@@ -148,6 +174,17 @@ def _add_alarms(
             MetricName="Latency",
             Dimensions=_api_dimensions(),
             ExtendedStatistic="p99",
+        )
+    )
+    template.add_resource(
+        _alarm(
+            "FunctionConcurrencyAlarm",
+            topic,
+            "The API's functions together hold more concurrent instances than "
+            "FunctionConcurrencyThreshold (the region's Lambda quota is shared)",
+            params.concurrency_threshold,
+            GREATER,
+            Metrics=_concurrency_sum(functions),
         )
     )
     for item in functions:

@@ -47,6 +47,7 @@ class Parameters:
     alarm_email: Parameter
     api_5xx_rate_threshold: Parameter
     api_p99_latency_threshold: Parameter
+    concurrency_threshold: Parameter
     function_errors_threshold: Parameter
     function_throttles_threshold: Parameter
     table_throttles_threshold: Parameter
@@ -136,14 +137,15 @@ def add_parameters(template: Template) -> Parameters:
         throttling_rate=Parameter(
             "ThrottlingRateLimit",
             Type="Number",
-            Default="100",
+            Default="50",
             MinValue=1,
-            Description="Stage steady-state request rate limit (requests per second).",
+            Description="Stage steady-state request rate limit (requests per second). With the "
+            "5 s function timeout it caps the API's Lambda concurrency at 5 x this value.",
         ),
         throttling_burst=Parameter(
             "ThrottlingBurstLimit",
             Type="Number",
-            Default="200",
+            Default="100",
             MinValue=1,
             Description="Stage burst limit (requests).",
         ),
@@ -177,6 +179,14 @@ def add_parameters(template: Template) -> Parameters:
             Default="2000",
             MinValue=1,
             Description="Alarm when the API's p99 latency (ms) exceeds this.",
+        ),
+        concurrency_threshold=Parameter(
+            "FunctionConcurrencyThreshold",
+            Type="Number",
+            Default="50",
+            MinValue=1,
+            Description="Alarm when the functions together run more than this many instances "
+            "at once (5% of the default regional quota of 1,000; a healthy peak is ~1).",
         ),
         function_errors_threshold=_count_threshold("FunctionErrorsThreshold", "function errors"),
         function_throttles_threshold=_count_threshold(
