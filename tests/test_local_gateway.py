@@ -303,7 +303,7 @@ def test_proxy_responses() -> None:
 
 def test_stage_throttling_comes_from_the_stage_method_settings(template: dict[str, Any]) -> None:
     default = stage_bucket(TemplateReader(template))
-    assert default is not None and (default.rate, default.burst) == (100.0, 200)
+    assert default is not None and (default.rate, default.burst) == (50.0, 100)
     tight = stage_bucket(
         TemplateReader(template, {"ThrottlingRateLimit": "1", "ThrottlingBurstLimit": "2"})
     )
