@@ -177,7 +177,7 @@ def _add_alarms(
         )
     )
     template.add_resource(
-        _alarm(
+        alarm(
             "FunctionConcurrencyAlarm",
             topic,
             "The API's functions together hold more concurrent instances than "
