@@ -9,6 +9,7 @@ IAM role.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -269,3 +270,26 @@ def test_mode_none_has_no_unauthorized_response(plain: dict[str, Any]) -> None:
 def test_an_unknown_auth_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="auth mode"):
         TemplateOptions(auth="oauth")
+
+
+def test_the_pool_sends_with_cognito_unless_an_ses_identity_is_given(
+    cognito: dict[str, Any],
+) -> None:
+    from userapi_local.template_reader import TemplateReader
+
+    arn = "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com"
+    parameter = cognito["Parameters"]["UserPoolEmailSenderArn"]
+    assert parameter["Default"] == ""
+    assert re.match(parameter["AllowedPattern"], arn)
+    assert not re.match(parameter["AllowedPattern"], "no-reply@example.com")
+    defaults = TemplateReader(cognito, {"ArtifactBucket": "b", "ArtifactKey": "k"})
+    assert defaults.property("UserPool", "EmailConfiguration") == {
+        "EmailSendingAccount": "COGNITO_DEFAULT"
+    }
+    with_ses = TemplateReader(
+        cognito, {"ArtifactBucket": "b", "ArtifactKey": "k", "UserPoolEmailSenderArn": arn}
+    )
+    assert with_ses.property("UserPool", "EmailConfiguration") == {
+        "EmailSendingAccount": "DEVELOPER",
+        "SourceArn": arn,
+    }

@@ -40,6 +40,7 @@ from troposphere.apigateway import Authorizer, RestApi
 from troposphere.cognito import (
     AccountRecoverySetting,
     AdminCreateUserConfig,
+    EmailConfiguration,
     PasswordPolicy,
     Policies,
     RecoveryOption,
@@ -63,7 +64,9 @@ USER_POOL_CLIENT = "UserPoolClient"
 USER_POOL_AUTHORIZER = "UserPoolAuthorizer"
 EXISTING_POOL_ARN = "ExistingUserPoolArn"
 EXISTING_POOL_CLIENT_ID = "ExistingUserPoolClientId"
+SES_SENDER_ARN = "UserPoolEmailSenderArn"
 CREATE_USER_POOL = "CreateUserPool"
+SENDS_WITH_SES = "UserPoolSendsWithSes"
 #: OpenAPI security scheme names.
 SIGV4_SCHEME = "sigv4"
 COGNITO_SCHEME = "cognito"
@@ -205,7 +208,22 @@ def auth_mode(name: str) -> AuthMode:
     raise ValueError(f"unknown auth mode {name!r}; choose one of {', '.join(AUTH_MODES)}")
 
 
-def _user_pool() -> UserPool:
+def _email_configuration(ses_sender: Parameter) -> If:
+    """Cognito's own sender by default; SES once a verified identity is given.
+
+    Cognito's sender needs nothing set up, but its daily quota "is below the
+    required delivery volume" of a production pool (API Reference,
+    EmailConfigurationType): at thousands of sign-ups a day, pass the ARN of
+    an SES identity verified in this region (with SES production access).
+    """
+    return If(
+        SENDS_WITH_SES,
+        EmailConfiguration(EmailSendingAccount="DEVELOPER", SourceArn=Ref(ses_sender)),
+        EmailConfiguration(EmailSendingAccount="COGNITO_DEFAULT"),
+    )
+
+
+def _user_pool(ses_sender: Parameter) -> UserPool:
     """Email sign-in, verified by Cognito; identities are user data: retained."""
     return UserPool(
         USER_POOL,
@@ -237,6 +255,7 @@ def _user_pool() -> UserPool:
         AccountRecoverySetting=AccountRecoverySetting(
             RecoveryMechanisms=[RecoveryOption(Name="verified_email", Priority=1)]
         ),
+        EmailConfiguration=_email_configuration(ses_sender),
         MfaConfiguration="OFF",
         # Lite: every feature used here (email sign-in, verification, password
         # policy) at the lowest MAU price (README, Cost).
@@ -295,7 +314,19 @@ def add_auth(template: Template, mode: AuthMode, rest_api: RestApi) -> None:
             Description="The app client of ExistingUserPoolArn (reported as UserPoolClientId).",
         )
     )
+    ses_sender = template.add_parameter(
+        Parameter(
+            SES_SENDER_ARN,
+            Type="String",
+            Default="",
+            AllowedPattern=r"^$|^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/\S+$",
+            Description="ARN of an SES identity (verified, this region) the user pool sends "
+            "its verification emails from; empty: Cognito's own sender, whose daily quota "
+            "suits development, not production volumes.",
+        )
+    )
     template.add_condition(CREATE_USER_POOL, Equals(Ref(existing_arn), ""))
+    template.add_condition(SENDS_WITH_SES, Not(Equals(Ref(ses_sender), "")))
     template.add_rule(
         "ExistingUserPoolNeedsItsClient",
         {
@@ -308,7 +339,7 @@ def add_auth(template: Template, mode: AuthMode, rest_api: RestApi) -> None:
             ],
         },
     )
-    pool = template.add_resource(_user_pool())
+    pool = template.add_resource(_user_pool(ses_sender))
     client = template.add_resource(_app_client())
     pool_arn = If(CREATE_USER_POOL, GetAtt(pool, "Arn"), Ref(existing_arn))
     template.add_resource(
