@@ -291,3 +291,18 @@ def test_token_without_a_server_is_one_line_and_exit_1() -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "userapi local --auth cognito" in result.stderr
+
+
+def test_the_identity_provider_port_serves_cognito_only(idp_url: str) -> None:
+    from botocore.exceptions import ClientError
+
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=idp_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    # The embedded tables are not reachable through it, behind the API's back.
+    with pytest.raises(ClientError):
+        dynamodb.list_tables()

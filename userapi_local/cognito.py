@@ -2,9 +2,9 @@
 
 The pool and its app client are created in moto's cognito-idp from the
 template's own ``AWS::Cognito::UserPool`` / ``UserPoolClient`` properties,
-and moto's identity provider is served over HTTP (moto's
-``ThreadedMotoServer``, in this process, so it shares the state of the
-embedded backend) at ``http://127.0.0.1:<port>``. An app, curl or
+and moto's identity provider is served over HTTP (moto server's
+cognito-idp app on a werkzeug server thread, in this process, so it shares
+the state of the embedded backend) at ``http://127.0.0.1:<port>``. An app, curl or
 ``userapi token`` call SignUp / InitiateAuth there exactly as they
 would call ``cognito-idp.<region>.amazonaws.com``, and the gateway reads the
 pool's JWKS from ``/<pool id>/.well-known/jwks.json`` there, as API Gateway
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,20 +98,36 @@ class LocalCognito:
             return json.load(answer)
 
     def start(self) -> None:
-        """Serve moto's cognito-idp on the loopback port (0: a free one)."""
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+        """Serve moto's cognito-idp, and nothing else, on the loopback port (0: a free one).
+
+        The app is moto server's single-service app (``moto_server
+        cognito-idp``), so the port cannot be used to reach the embedded
+        DynamoDB or SSM behind the API's back; each request holds the lock
+        every in-process moto call takes (moto is not thread-safe).
+        """
+        from moto.moto_server.werkzeug_app import create_backend_app
+        from werkzeug.serving import make_server
+
+        from .moto_fixes import MOTO_LOCK
+
+        app = create_backend_app("cognito-idp")
+
+        def serialized(environ: dict[str, Any], start_response: Any) -> Any:
+            with MOTO_LOCK:
+                return list(app(environ, start_response))  # the body, made under the lock
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines
-        self._server = ThreadedMotoServer(ip_address=HOST, port=self.port, verbose=False)
         try:
-            self._server.start()
-        except OSError as exc:  # pragma: no cover - depends on the machine
+            self._server = make_server(HOST, self.port, serialized, threaded=True)
+        except OSError as exc:
             raise OSError(f"cannot serve Cognito on {HOST}:{self.port}: {exc.strerror}") from None
-        self.port = self._server.get_host_and_port()[1]
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.stop()
+            self._server.shutdown()
+            self._server.server_close()
             self._server = None
 
     def provision(self, reader: TemplateReader) -> list[str]:
