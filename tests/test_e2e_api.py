@@ -9,7 +9,9 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
+from http.client import HTTPConnection
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -366,3 +368,38 @@ def test_cors_preflights_answer_like_the_gateway(api: LocalApi, http: requests.S
         allowed = set(response.headers["Access-Control-Allow-Methods"].split(","))
         assert allowed == methods | {"OPTIONS"}
         assert "If-Match" in response.headers["Access-Control-Allow-Headers"]
+
+
+@pytest.mark.parametrize(
+    ("template", "status"),
+    [
+        ("/users/{id}", 200),
+        ("/users/{id}/", 200),
+        ("/users/{id}//", 200),
+        ("//users/{id}", 200),
+        ("//dev/users/{id}", 200),
+        ("/dev//users/{id}", 200),
+        # An empty segment inside the path: no {user_id} matches it, the catch-all does.
+        ("/users//{id}", 404),
+        ("//users//{id}", 404),
+    ],
+)
+def test_slashes_route_as_on_api_gateway(
+    api: LocalApi, http: requests.Session, template: str, status: int
+) -> None:
+    """Leading slashes are one, trailing ones do not count, inner empty segments do
+    (README "Try it locally": what AWS does, from LocalStack's AWS-recorded tests)."""
+    user = _create(api, http).json()
+    connection = HTTPConnection(*urlsplit(api.url).netloc.split(":"), timeout=10)
+    try:
+        connection.request("GET", template.format(id=user["user_id"]))  # sent verbatim
+        response = connection.getresponse()
+        body = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == status
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
+    if status == 200:
+        assert body == user
+    else:
+        assert body["error"]["code"] == "not_found"

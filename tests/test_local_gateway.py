@@ -96,6 +96,11 @@ def test_functions_get_the_template_environment(router: Router) -> None:
         ("GET", "/users/abc", "users.get.handler", {"user_id": "abc"}),
         ("DELETE", "/users/a%20b", "users.delete.handler", {"user_id": "a b"}),
         ("PUT", "/users/x%2Fy", "users.update.handler", {"user_id": "x/y"}),
+        # Leading slashes are one, trailing ones do not count (as on AWS).
+        ("GET", "//users/abc", "users.get.handler", {"user_id": "abc"}),
+        ("GET", "/users/abc/", "users.get.handler", {"user_id": "abc"}),
+        ("GET", "/users/abc//", "users.get.handler", {"user_id": "abc"}),
+        ("POST", "///users//", "users.create.handler", {}),
     ],
 )
 def test_matching(
@@ -118,6 +123,10 @@ def test_matching(
         ("GET", "/users/a/b", 404, "not_found", None),
         ("GET", "/other", 404, "not_found", None),
         ("OPTIONS", "/other/deeper", 404, "not_found", None),
+        # An empty segment inside matches no {user_id}: the greedy catch-all takes it.
+        ("GET", "/users//abc", 404, "not_found", None),
+        ("GET", "//users//abc", 404, "not_found", None),
+        ("DELETE", "/users//", 405, "method_not_allowed", "GET,POST,OPTIONS"),
     ],
 )
 def test_unknown_routes_hit_the_templates_mock_catch_alls(
@@ -140,6 +149,12 @@ def test_unknown_routes_hit_the_templates_mock_catch_alls(
         "message": "Method not allowed" if status == 405 else "Not found",
         "request_id": "rid-7",
     }
+
+
+def test_the_greedy_catch_all_keeps_inner_empty_segments(router: Router) -> None:
+    match = router.match("GET", "//users//abc/")
+    assert match is not None and match.method.resource_path == "/{proxy+}"
+    assert match.path_parameters == {"proxy": "users//abc"}
 
 
 def test_a_catch_all_refuses_a_body_it_has_no_template_for(router: Router) -> None:

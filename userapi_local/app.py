@@ -28,7 +28,7 @@ from .gateway import (
     refuse_mock_media_type,
     validate_request,
 )
-from .routing import Router
+from .routing import Router, single_leading_slash
 from .runtime import FunctionRunner, LambdaFailure, failure_error
 from .template_reader import TemplateReader
 from .throttle import stage_bucket
@@ -128,7 +128,8 @@ class LocalApi:
 
     def _dispatch(self, request: IncomingRequest) -> tuple[HttpResponse, str]:
         signed_path = request.path  # what a client signed: the URL it called
-        request = replace(request, path=self.without_stage(request.path))
+        path = single_leading_slash(self.without_stage(single_leading_slash(request.path)))
+        request = replace(request, path=path)
         if len(request.body) > MAX_REQUEST_BYTES:
             error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long", 413)
             return self._refuse(error, request), "-"

@@ -6,7 +6,13 @@ then reads every ``AWS::ApiGateway::Method`` on it. An ``AWS_PROXY``
 integration names its function through the Uri (``${Fn.Arn}`` in a Sub, or
 a GetAtt in a Join); the route table in userapi_stack is never consulted.
 Matching follows API Gateway: a literal path part beats ``{param}``, which
-beats ``{proxy+}``; a method beats ``ANY``. Unknown routes and methods are
+beats ``{proxy+}``; a method beats ``ANY``. Slashes, as AWS treats them
+(LocalStack's parity tests, recorded against AWS, show it): leading slashes
+count as one (``//users`` is ``/users``), trailing ones are ignored
+(``/users/<id>/`` is ``/users/<id>``), and an empty segment inside the path
+is kept: no literal or ``{param}`` part matches it, a greedy ``{proxy+}``
+takes it with the rest (``/users//<id>`` is the catch-all's 404, with
+``proxy`` = ``users//<id>``). Unknown routes and methods are
 whatever the template's ``ANY`` methods say (the stack's MOCK catch-alls);
 only a template without them leaves a request unmatched.
 """
@@ -229,6 +235,7 @@ class Router:
 
     def match(self, http_method: str, raw_path: str) -> Match | None:
         """The method for a request, or None (API Gateway: missing auth token)."""
+        # Leading and trailing slashes do not count; inner empty segments do.
         parts = raw_path.strip("/").split("/") if raw_path.strip("/") else []
         for resource_path in self.resource_paths:
             params = _match_path(resource_path, parts)
@@ -243,13 +250,18 @@ class Router:
         return None
 
 
+def single_leading_slash(path: str) -> str:
+    """``//users/x/`` -> ``/users/x/``: the path as API Gateway reports it (event ``path``)."""
+    return "/" + path.lstrip("/")
+
+
 def _match_path(resource_path: str, parts: list[str]) -> dict[str, str] | None:
     template = resource_path.strip("/").split("/") if resource_path.strip("/") else []
     params: dict[str, str] = {}
     for index, piece in enumerate(template):
         if piece.endswith("+}"):
             rest = parts[index:]
-            if not rest or not all(rest):
+            if not any(rest):  # at least one character; empty segments inside are its own
                 return None
             params[piece[1:-2]] = unquote("/".join(rest))
             return params

@@ -27,7 +27,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, TextIO
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from .app import OPENAPI_PATH, LocalApi
 from .events import IncomingRequest
@@ -40,6 +40,19 @@ LISTEN_BACKLOG = 1024
 DEFAULT_READ_TIMEOUT_SECONDS = 30.0
 #: The longest chunk-size or trailer line of a chunked body.
 _MAX_CHUNK_LINE = 1024
+
+
+def request_target(target: str) -> SplitResult:
+    """The path and query of a request target (RFC 9112 3.2).
+
+    Origin form (``/users?limit=5``) is split at the first ``?`` only:
+    ``urlsplit`` would read ``//users/x`` as a host ``users`` and a path
+    ``/x``. Absolute form (``http://host/users``) is parsed as a URL.
+    """
+    if target.startswith("/"):
+        path, _, query = target.partition("?")
+        return SplitResult("", "", path, query, "")
+    return urlsplit(target)
 
 
 class BodyError(Exception):
@@ -162,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         started = time.perf_counter()
-        url = urlsplit(self.path)
+        url = request_target(self.path)
         try:
             body = self._read_body()
         except BodyError as error:
