@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/deploy_noop.py
 	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/local_load.py
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV) template.json *.egg-info .pytest_cache .ruff_cache .hypothesis
