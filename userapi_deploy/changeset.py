@@ -158,15 +158,25 @@ def _is_empty(reason: str) -> bool:
 
 
 def discard(cfn: Any, change_set: str, stack_id: str, change_type: str) -> None:
-    """Delete a change set nobody will execute, and a CREATE's empty stack shell."""
+    """Delete a change set nobody will execute, and a CREATE's empty stack shell.
+
+    The shell (REVIEW_IN_PROGRESS, no resources) may stay when the caller may
+    not delete stacks, e.g. the CI review role: harmless, the first real
+    deploy creates the stack from it.
+    """
     try:
         cfn.delete_change_set(ChangeSetName=change_set, StackName=stack_id)
-        if change_type == "CREATE":
-            state = describe_stack(cfn, stack_id)
-            if state is not None and state.status == "REVIEW_IN_PROGRESS":
-                cfn.delete_stack(StackName=stack_id)
     except ClientError as error:  # clean-up must not hide the real outcome
         log.warning("could not delete change set %s: %s", change_set, error)
+        return
+    if change_type != "CREATE":
+        return
+    try:
+        state = describe_stack(cfn, stack_id)
+        if state is not None and state.status == "REVIEW_IN_PROGRESS":
+            cfn.delete_stack(StackName=stack_id)
+    except ClientError as error:
+        log.warning("left the empty stack %s (REVIEW_IN_PROGRESS) in place: %s", stack_id, error)
 
 
 def _describe_all(cfn: Any, arn: str, property_values: bool) -> dict[str, Any]:
@@ -207,6 +217,7 @@ def create_change_set(
     tags: Sequence[Mapping[str, str]],
     capabilities: Sequence[str],
     description: str,
+    role_arn: str | None = None,
     delay: float,
     max_attempts: int,
 ) -> ChangeSet:
@@ -221,6 +232,8 @@ def create_change_set(
         "Description": description,
         **template,
     }
+    if role_arn:  # the stack's service role: CloudFormation acts with it, not the caller
+        kwargs["RoleARN"] = role_arn
     if change_type == "CREATE":
         kwargs["OnStackFailure"] = "DELETE"  # no ROLLBACK_COMPLETE roadblock
     try:

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from .parameters import (
 )
 from .review import parameter_changes, render_changes, render_outputs, render_parameter_changes
 from .secret_store import require_secrets
+from .review_markdown import render_markdown
 
 #: Parameters the deploy sets from its own options and checks.
 SET_BY_DEPLOY = {
@@ -68,6 +70,8 @@ SET_BY_DEPLOY = {
     ARTIFACT_KEY: "the deploy sets it from the artifact's sha256",
 }
 SUCCESS = {"CREATE": "CREATE_COMPLETE", "UPDATE": "UPDATE_COMPLETE"}
+#: An IAM role ARN in any partition (``--role-arn``).
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ class DeployOptions:
     no_execute: bool = False
     replace_failed_stack: bool = False
     outputs_file: str | None = None
+    #: CloudFormation service role: the stack's resources are created with it.
+    role_arn: str | None = None
+    #: Create and show the change set, then delete it (pull-request reviews).
+    review_only: bool = False
+    #: Also write the review as markdown here.
+    review_markdown: str | None = None
     poll_delay: float = DEFAULT_POLL_DELAY
     max_wait_minutes: float = DEFAULT_MAX_WAIT_MINUTES
     functions_dir: Path = field(default=FUNCTIONS_DIR)
@@ -106,6 +116,9 @@ class DeployOptions:
             no_execute=args.no_execute,
             replace_failed_stack=args.replace_failed_stack,
             outputs_file=args.outputs_file,
+            role_arn=args.role_arn,
+            review_only=args.review_only,
+            review_markdown=args.review_markdown,
             poll_delay=args.poll_delay,
             max_wait_minutes=args.max_wait,
             functions_dir=args.functions_dir or FUNCTIONS_DIR,
@@ -171,9 +184,33 @@ def _check_same_environment(stack: StackState | None, stack_name: str, environme
         )
 
 
+def _check_modes(options: DeployOptions) -> None:
+    if options.review_only and (options.yes or options.no_execute):
+        raise UsageError(
+            "--review-only deletes the change set: it goes with neither --yes nor --no-execute"
+        )
+    if options.role_arn is not None and not ROLE_ARN.match(options.role_arn):
+        raise UsageError(
+            f"--role-arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), "
+            f"got {options.role_arn!r}"
+        )
+
+
+def _write_review(options: DeployOptions, text: str) -> None:
+    if not options.review_markdown:
+        return
+    try:
+        Path(options.review_markdown).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise DeployError(
+            f"cannot write --review-markdown {options.review_markdown}: {error.strerror}"
+        ) from None
+
+
 def deploy(options: DeployOptions) -> int:
     """Run the whole deploy; return the exit code (errors raise DeployError)."""
-    if not (options.yes or options.no_execute or is_interactive()):
+    _check_modes(options)
+    if not (options.yes or options.no_execute or options.review_only or is_interactive()):
         raise UsageError(
             "no terminal to confirm the deployment: pass --yes to deploy without asking, "
             "or --no-execute to only create and show the change set (nothing was changed)"
@@ -250,10 +287,12 @@ def deploy(options: DeployOptions) -> int:
         and change_type == "UPDATE"
         and is_unchanged(cfn, stack, template.body, parameters, tags)
     ):
-        say(
-            f"No changes to deploy. Stack {stack_name} is up to date "
+        outcome = (
+            f"Stack {stack_name} is up to date "
             "(same template, parameters and tags; no change set created)."
         )
+        say(f"No changes to deploy. {outcome}")
+        _write_review(options, _markdown(stack_name, options, None, [], [], outcome))
         return EXIT_OK
 
     now = datetime.now(timezone.utc)
@@ -269,12 +308,15 @@ def deploy(options: DeployOptions) -> int:
             parameters=parameters,
             tags=tags,
             capabilities=template.capabilities,
+            role_arn=options.role_arn,
             description=f"deploy.py, artifact {artifact.sha256[:12]}",
             delay=options.poll_delay,
             max_attempts=options.max_attempts,
         )
     except NoChanges:
-        say(f"No changes to deploy. Stack {stack_name} is up to date (empty change set deleted).")
+        outcome = f"Stack {stack_name} is up to date (empty change set deleted)."
+        say(f"No changes to deploy. {outcome}")
+        _write_review(options, _markdown(stack_name, options, None, [], [], outcome))
         return EXIT_OK
 
     say("")
@@ -284,7 +326,22 @@ def deploy(options: DeployOptions) -> int:
         say("")
         say(render_parameter_changes(changed_parameters))
     say("")
-
+    if options.review_only:
+        discard(cfn, change_set.arn, change_set.stack_id, change_type)
+        outcome = "Review only: the change set was deleted and nothing was changed."
+    elif options.no_execute:
+        outcome = f"Change set `{name}` is left for review; nothing was changed yet."
+    else:
+        outcome = f"Change set `{name}` is being executed."
+    _write_review(
+        options,
+        _markdown(
+            stack_name, options, change_type, change_set.changes, changed_parameters, outcome
+        ),
+    )
+    if options.review_only:
+        say("Change set deleted (--review-only): nothing was changed.")
+        return EXIT_OK
     if options.no_execute:
         say(f"Change set left for review (--no-execute): {change_set.arn}")
         say(f"Execute it with: aws cloudformation execute-change-set --change-set-name '{name}' \\")
@@ -295,6 +352,24 @@ def deploy(options: DeployOptions) -> int:
         say("Not deployed; change set deleted.")
         return EXIT_FAILED
     return _execute(cfn, change_set, stack_name, options)
+
+
+def _markdown(
+    stack_name: str,
+    options: DeployOptions,
+    change_type: str | None,
+    changes: list[dict[str, Any]],
+    changed_parameters: list[tuple[str, str, str]],
+    outcome: str,
+) -> str:
+    return render_markdown(
+        stack_name=stack_name,
+        region=options.region,
+        change_type=change_type,
+        changes=changes,
+        parameter_changes=changed_parameters,
+        outcome=outcome,
+    )
 
 
 def _execute(cfn: Any, change_set: Any, stack_name: str, options: DeployOptions) -> int:

@@ -37,6 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("token", "token", "print an ID token for a test user of `local --auth cognito`"),
     Command("secret", "secret", "set or list the environment's secrets (SSM SecureString)"),
     Command("api-key", "api_key", "create a caller's API key on the usage plan, print it once"),
+    Command("bootstrap", "bootstrap", "print the one-time CI bootstrap stack (GitHub OIDC roles)"),
 )
 
 BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}

@@ -49,6 +49,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="create and print the change set, then stop (it stays for review)",
     )
     parser.add_argument(
+        "--review-only",
+        action="store_true",
+        help="create and print the change set, then delete it: nothing changes "
+        "(pull-request reviews)",
+    )
+    parser.add_argument(
+        "--review-markdown",
+        metavar="FILE",
+        help="also write the change-set review as markdown to FILE "
+        "(a pull-request comment, a job summary); account ids are redacted",
+    )
+    parser.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="CloudFormation service role the stack's resources are created with "
+        "(the bootstrap's execution role); CloudFormation keeps using it for the stack",
+    )
+    parser.add_argument(
         "--replace-failed-stack",
         action="store_true",
         help="delete a stack left in ROLLBACK_COMPLETE and create it again",
