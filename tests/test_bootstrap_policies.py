@@ -17,6 +17,7 @@ from userapi_stack.bootstrap.variants import variant_templates
 STACK = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AppName}-"
 BUCKET = "arn:${AWS::Partition}:s3:::userapi-artifacts-${AWS::AccountId}-${AWS::Region}"
 ACCOUNT = "arn:${AWS::Partition}:apigateway:${AWS::Region}::/account"
+SSM = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
 READ_AND_PLAN = [
     "cloudformation:CreateChangeSet",
     "cloudformation:DeleteChangeSet",
@@ -50,6 +51,14 @@ def _expected(stacks: list[str], execution: list[str], review: bool) -> list[dic
         },
         {"Sid": "ArtifactBucket", "Action": ["s3:ListBucket"], "Resource": [BUCKET]},
         {"Sid": "ApigatewayAccount", "Action": ["apigateway:GET"], "Resource": [ACCOUNT]},
+        {
+            "Sid": "SecretParameters",
+            # Reviews only look (no decryption); deploys create a missing generated secret.
+            "Action": ["ssm:GetParameters"]
+            if review
+            else ["ssm:AddTagsToResource", "ssm:GetParameters", "ssm:PutParameter"],
+            "Resource": [f"{SSM}/{name}/api/PAGINATION_KEY" for name in stacks],
+        },
         {
             "Sid": "OnlyThroughTheExecutionRole",
             "Effect": "Deny",

@@ -60,8 +60,8 @@ from .parameters import (
     stack_tags,
 )
 from .review import parameter_changes, render_changes, render_outputs, render_parameter_changes
-from .secret_store import require_secrets
 from .review_markdown import render_markdown
+from .secret_store import require_secrets
 
 #: Parameters the deploy sets from its own options and checks.
 SET_BY_DEPLOY = {
@@ -233,7 +233,7 @@ def deploy(options: DeployOptions) -> int:
     _check_same_environment(stack, stack_name, options.environment)
     # The template grants the secrets but cannot create them (SecureString):
     # refuse now, before anything changes, if one is missing.
-    require_secrets(clients["ssm"], options.environment, tags, say)
+    require_secrets(clients["ssm"], options.environment, tags, say, create=not options.review_only)
     change_type = change_set_type(stack, stack_name, options.replace_failed_stack)
     if change_type == "REPLACE":
         assert stack is not None

@@ -147,12 +147,14 @@ def require_secrets(
     environment: str,
     tags: list[dict[str, str]],
     say: Callable[[str], None],
+    create: bool = True,
 ) -> list[str]:
     """Before a deploy: every declared secret exists as a SecureString.
 
     Generated secrets that are missing are created (and announced); any
     other missing one, or one of the wrong type, raises DeployError in one
     line before anything else in AWS has changed. Returns the names created.
+    ``create=False`` (a review, which changes nothing) only announces them.
     """
     current = states(ssm, environment)
     wrong = [s for s in current if s.type is not None and not s.ok]
@@ -172,6 +174,9 @@ def require_secrets(
         )
     created = []
     for state in missing:
+        if not create:
+            say(f"Secret {state.parameter} is missing; the first real deploy will generate it")
+            continue
         put_secret(ssm, environment, state.name, new_value(state.name), tags)
         say(
             f"Created secret {state.parameter} (SecureString, aws/ssm key): "

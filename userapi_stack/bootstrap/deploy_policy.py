@@ -17,6 +17,7 @@ STACK = "stack"
 ARTIFACTS = "artifact-objects"
 BUCKET = "artifact-bucket"
 API_ACCOUNT = "apigateway-account"
+SECRETS = "secret-parameters"
 NONE = "no-permission"  # sts:GetCallerIdentity needs no permission
 
 
@@ -30,6 +31,8 @@ class Call:
     resource: str
     #: Whether a review-only run (pull requests) makes it too.
     review: bool = True
+    #: Further actions IAM checks for this call (e.g. tagging on create).
+    also: tuple[str, ...] = ()
 
 
 DEPLOY_CALLS: tuple[Call, ...] = (
@@ -38,6 +41,11 @@ DEPLOY_CALLS: tuple[Call, ...] = (
     Call("s3", "HeadObject", "s3:GetObject", ARTIFACTS),
     Call("s3", "PutObject", "s3:PutObject", ARTIFACTS),
     Call("apigateway", "GetAccount", "apigateway:GET", API_ACCOUNT),
+    # The secrets check: metadata only (no decryption, so no kms:Decrypt); a missing
+    # generated secret is created as a SecureString with tags (the aws/ssm key's own
+    # policy lets the account's principals encrypt through SSM: no KMS grant needed).
+    Call("ssm", "GetParameters", "ssm:GetParameters", SECRETS),
+    Call("ssm", "PutParameter", "ssm:PutParameter", SECRETS, False, ("ssm:AddTagsToResource",)),
     Call("cloudformation", "DescribeStacks", "cloudformation:DescribeStacks", STACK),
     Call("cloudformation", "GetTemplate", "cloudformation:GetTemplate", STACK),
     Call("cloudformation", "CreateChangeSet", "cloudformation:CreateChangeSet", STACK),
@@ -62,8 +70,9 @@ def actions_for(resource: str, *, review: bool) -> list[str]:
     """The IAM actions on one resource kind, for the deploy role or the review role."""
     return sorted(
         {
-            call.action
+            action
             for call in DEPLOY_CALLS
             if call.action and call.resource == resource and (call.review or not review)
+            for action in (call.action, *call.also)
         }
     )

@@ -59,6 +59,7 @@ from troposphere.s3 import (
     ServerSideEncryptionRule,
 )
 
+from userapi_deploy import secret_store
 from userapi_deploy.bucket import (
     ARTIFACT_EXPIRY_DAYS,
     MANAGED_BUCKET_PREFIX,
@@ -100,6 +101,15 @@ def _resources(kind: str, environments: list[str]) -> list[Sub]:
         return [Sub(f"{BUCKET_ARN}/{p}*") for p in (ARTIFACT_PREFIX, TEMPLATE_PREFIX)]
     if kind == deploy_policy.BUCKET:
         return [Sub(BUCKET_ARN)]
+    if kind == deploy_policy.SECRETS:
+        return [
+            Sub(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+                + secret_store.parameter_name(environment, name)
+            )
+            for environment in environments
+            for name in secret_store.declared()
+        ]
     if kind == deploy_policy.API_ACCOUNT:
         return [Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/account")]
     raise ValueError(kind)
@@ -111,6 +121,7 @@ def _deploy_document(environments: list[str], execution_roles: list[Role], revie
         deploy_policy.ARTIFACTS,
         deploy_policy.BUCKET,
         deploy_policy.API_ACCOUNT,
+        deploy_policy.SECRETS,
     )
     statements = [
         Statement(
