@@ -46,7 +46,7 @@ def stubs(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Stubber]]:
     monkeypatch.setattr(flow, "_clients", lambda options: clients)
     # The secrets check runs against moto's SSM in test_deploy_moto.py and
     # test_secret_cli.py; these scripts are about CloudFormation's answers.
-    monkeypatch.setattr(flow, "require_secrets", lambda *args: [])
+    monkeypatch.setattr(flow, "require_secrets", lambda *args, **kwargs: [])
     yield stubbers
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()
