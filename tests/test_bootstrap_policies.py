@@ -115,6 +115,9 @@ def test_review_role_plans_on_every_stack_but_can_never_execute_or_delete() -> N
 #: looked at and added.
 STAR_ACTIONS = {
     "cognito-idp:CreateUserPool",  # the pool id does not exist yet (auth=cognito)
+    "acm:RequestCertificate",  # nor the certificate's (domain)
+    "route53:ListHostedZones",  # a list call (domain)
+    "logs:DeleteLogDelivery",  # WAF logging's delivery (waf)
     "logs:CreateLogDelivery",
     "logs:DeleteIndexPolicy",
     "logs:DeleteResourcePolicy",

@@ -245,9 +245,14 @@ class ExecutionPolicy:
         own = [SUB_RESOURCES.get((service, t), t) for t in iam_types]
         own = [t for t in own if (service, t) in self.names]
         reference = _iam_reference()[service]["Resources"]
-        if not own:
+        if not own:  # of the formats, only services this stack uses (WAF lists a dozen)
             return sorted(
-                {_arn(f, "*", service) for t in iam_types for f in reference[t]["ARNFormats"]}
+                {
+                    _arn(f, "*", service)
+                    for t in iam_types
+                    for f in reference[t]["ARNFormats"]
+                    if f.split(":")[2] in self.services | {service}
+                }
             )
         return sorted(
             {
