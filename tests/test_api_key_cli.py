@@ -130,7 +130,10 @@ def test_a_missing_stack_is_one_line_naming_the_option(
 ) -> None:
     assert api_key(endpoint, "partner-a", "--environment", "prod") == 1
     _, err = capsys.readouterr()
-    assert err == "userapi api-key: error: stack userapi-prod does not exist (see --stack-name)\n"
+    assert err == (
+        "userapi api-key: error: stack userapi-prod does not exist in us-east-1 "
+        "(check --environment, --stack-name and --region)\n"
+    )
 
 
 def test_stack_name_option_picks_the_stack(

@@ -17,8 +17,9 @@ import re
 import sys
 from typing import Any
 
-from ..common import add_aws_options, add_environment_option, clients_from_args
+from ..common import clients_from_args
 from ..errors import UserapiError
+from ..stack import add_stack_options, describe, outputs_of, stack_name
 
 USAGE_PLAN_OUTPUT = "UsagePlanId"
 #: What this tool accepts as a key name: readable in the console and in logs.
@@ -42,24 +43,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "callers; they do not authorize them."
     )
     parser.add_argument("name", type=key_name, metavar="NAME", help="who the key is for")
-    add_environment_option(parser)
-    parser.add_argument("--stack-name", help="default: userapi-<environment>")
     parser.add_argument("--description", default="", help="free text stored with the key")
-    add_aws_options(parser)
+    add_stack_options(parser)
 
 
-def usage_plan_id(cfn: Any, stack_name: str) -> str:
+def usage_plan_id(cfn: Any, name: str, region: str) -> str:
     """The stack's ``UsagePlanId`` output, or one line saying why there is none."""
-    try:
-        [stack] = cfn.describe_stacks(StackName=stack_name)["Stacks"]
-    except cfn.exceptions.ClientError as error:
-        if "does not exist" in str(error):
-            raise UserapiError(f"stack {stack_name} does not exist (see --stack-name)") from None
-        raise
-    outputs = {item["OutputKey"]: item["OutputValue"] for item in stack.get("Outputs") or []}
+    outputs = outputs_of(describe(cfn, name, region))
     if USAGE_PLAN_OUTPUT not in outputs:
         raise UserapiError(
-            f"stack {stack_name} has no usage plan (output {USAGE_PLAN_OUTPUT}): "
+            f"stack {name} has no usage plan (output {USAGE_PLAN_OUTPUT}): "
             "deploy it with --api-keys first"
         )
     return outputs[USAGE_PLAN_OUTPUT]
@@ -96,13 +89,13 @@ def create_key(
 
 
 def run(args: argparse.Namespace) -> int:
-    stack_name = args.stack_name or f"userapi-{args.environment}"
+    name = stack_name(args)
     clients = clients_from_args(args, "cloudformation", "apigateway")
-    plan_id = usage_plan_id(clients["cloudformation"], stack_name)
-    key = create_key(clients["apigateway"], plan_id, args.name, stack_name, args.description)
+    plan_id = usage_plan_id(clients["cloudformation"], name, args.region)
+    key = create_key(clients["apigateway"], plan_id, args.name, name, args.description)
     print(
         f"Created API key {args.name!r} (id {key['id']}) on usage plan {plan_id} of stack "
-        f"{stack_name}. Its value follows on stdout, shown this once: store it now and send "
+        f"{name}. Its value follows on stdout, shown this once: store it now and send "
         "it as the x-api-key header.",
         file=sys.stderr,
     )
