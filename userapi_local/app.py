@@ -1,7 +1,7 @@
 """One request through the emulated API Gateway, in the gateway's order.
 
 size limit -> route match -> caller check (SigV4, user-pool token) ->
-request validator -> MOCK or
+API key and usage plan -> request validator -> MOCK or
 Lambda proxy integration. Every refusal on the way is a gateway response
 from the template; every answer gets ``x-amzn-RequestId`` like AWS's.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 from userapi_stack.openapi import build_openapi_document
 
+from .api_keys import ApiKeyGate
 from .authorizers import Admission, CallerCheck, check_every_method
 from .events import IncomingRequest, proxy_event
 from .gateway import (
@@ -55,6 +56,7 @@ class LocalApi:
         runner: FunctionRunner,
         checks: dict[str, CallerCheck],
         auth: str = "none",
+        api_keys: ApiKeyGate | None = None,
     ) -> None:
         check_every_method(checks, router.methods)
         self.reader = reader
@@ -66,13 +68,26 @@ class LocalApi:
         #: The template's auth mode, for the OpenAPI document it serves.
         self.auth = auth
         self.stage = self._stage_name()
+        self.base_path = self._base_path()
         self.throttle = stage_bucket(reader)
+        #: The usage plan's keys; None when no method requires one.
+        self.api_keys = api_keys
+        if api_keys is None and any(m.api_key_required for m in router.methods):
+            raise ValueError("the template requires API keys: give the server some")
 
     def _stage_name(self) -> str:
         stages = self.reader.of_type("AWS::ApiGateway::Stage")
         for logical_id in stages:
             return str(self.reader.properties(logical_id).get("StageName", "local"))
         return "local"
+
+    def _base_path(self) -> str | None:
+        """The custom domain's base path (``v1``), when the template maps one."""
+        for logical_id in self.reader.of_type("AWS::ApiGateway::BasePathMapping"):
+            base = self.reader.properties(logical_id).get("BasePath")
+            if base:
+                return str(base)
+        return None
 
     def openapi(self, base_url: str) -> HttpResponse:
         body = json.dumps(
@@ -121,14 +136,26 @@ class LocalApi:
         """``/dev/users`` -> ``/users``: the API also answers under its stage
         name, as the execute-api URL does, so a ``Location`` the handlers build
         from ``requestContext.path`` (``/dev/users/<id>``) resolves here too."""
-        prefix = f"/{self.stage}"
-        if path == prefix or path.startswith(f"{prefix}/"):
-            return path[len(prefix) :] or "/"
-        return path
+        return self.split_prefix(path)[1]
+
+    def split_prefix(self, path: str) -> tuple[str, str]:
+        """(public prefix, API path): ``/dev/users`` -> ``("/dev", "/users")``.
+
+        The prefix is what ``requestContext.path`` starts with: the stage
+        name on the execute-api URL, or the custom domain's base path
+        (``/v1/users`` -> ``("/v1", "/users")``), as on AWS; a path with
+        neither is the stage's.
+        """
+        for name in (self.stage, self.base_path):
+            prefix = f"/{name}"
+            if name and (path == prefix or path.startswith(f"{prefix}/")):
+                return prefix, path[len(prefix) :] or "/"
+        return f"/{self.stage}", path
 
     def _dispatch(self, request: IncomingRequest) -> tuple[HttpResponse, str]:
         signed_path = request.path  # what a client signed: the URL it called
-        path = single_leading_slash(self.without_stage(single_leading_slash(request.path)))
+        public_prefix, path = self.split_prefix(single_leading_slash(request.path))
+        path = single_leading_slash(path)
         request = replace(request, path=path)
         if len(request.body) > MAX_REQUEST_BYTES:
             error = GatewayError("REQUEST_TOO_LARGE", "Request Too Long", 413)
@@ -145,6 +172,10 @@ class LocalApi:
         verdict = self.checks[method.authorization].check(request, signed_path, method)
         if not isinstance(verdict, Admission):
             return self._refuse(verdict.error, request), method.resource_path
+        if self.api_keys is not None:
+            refusal = self.api_keys.check(method, headers)
+            if refusal is not None:
+                return self._refuse(refusal, request), method.resource_path
         invalid = validate_request(method, headers, request.query, request.body)
         if invalid is not None:
             return self._refuse(invalid, request), method.resource_path
@@ -159,6 +190,10 @@ class LocalApi:
             resource_path=method.resource_path,
             path_parameters=match.path_parameters,
             stage=self.stage,
+            public_prefix=public_prefix,
+            api_key=self.api_keys.key_of(headers)
+            if method.api_key_required and self.api_keys
+            else None,
             access_key=verdict.access_key,
             authorizer=verdict.authorizer,
         )

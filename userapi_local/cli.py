@@ -68,6 +68,7 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
 
         from userapi_deploy.parameters import check_overrides
 
+        from .api_keys import ApiKeyGate, UsagePlan, new_key
         from .app import LocalApi
         from .authorizers import CallerCheck, OpenCheck, SigV4Check, cognito_check
         from .backend import Backend
@@ -105,7 +106,12 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
             if cognito is not None:
                 checks["COGNITO_USER_POOLS"] = cognito_check(reader, cognito.jwks)
                 auth = AUTH_COGNITO  # what the template is, whatever the flags said
-            server.api = LocalApi(reader, router, runner, checks, auth=auth)
+            made_key = None
+            gate = None
+            if any(method.api_key_required for method in router.methods):
+                keys = list(args.api_key) or [made_key := new_key()]
+                gate = ApiKeyGate(UsagePlan.from_template(reader) or UsagePlan(), keys)
+            server.api = LocalApi(reader, router, runner, checks, auth=auth, api_keys=gate)
         except EndpointConnectionError:
             raise UserapiError(
                 f"cannot reach DynamoDB at --dynamodb-endpoint {args.dynamodb_endpoint}"
@@ -117,13 +123,22 @@ def serve(args: argparse.Namespace, options: TemplateOptions) -> int:
         print(f"DynamoDB: {storage}; created {', '.join(made)}", file=sys.stderr)
         for method in server.api.router.methods:
             target = method.function.name if method.function else "MOCK"
-            label = server.api.checks[method.authorization].label
-            auth = f" ({label})" if label else ""
+            labels = [server.api.checks[method.authorization].label]
+            labels += ["API key"] if method.api_key_required else []
+            shown = ", ".join(label for label in labels if label)
+            auth = f" ({shown})" if shown else ""
             print(
                 f"  {method.http_method:7} {base}{method.resource_path} -> {target}{auth}",
                 file=sys.stderr,
             )
         print(f"  OpenAPI {base}/openapi.json", file=sys.stderr)
+        if server.api.base_path:
+            print(
+                f"  and every route under the domain's base path: {base}/{server.api.base_path}",
+                file=sys.stderr,
+            )
+        if made_key is not None:
+            print(f"API key (send it as x-api-key): {made_key}", file=sys.stderr)
         if cognito is not None:
             pools = ", ".join(cognito.pools.values())
             clients = ", ".join(cognito.clients.values())

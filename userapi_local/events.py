@@ -50,6 +50,8 @@ def proxy_event(
     *,
     resource_path: str,
     path_parameters: dict[str, str],
+    public_prefix: str | None = None,
+    api_key: str | None = None,
     stage: str,
     access_key: str | None,
     authorizer: Mapping[str, Any] | None = None,
@@ -88,6 +90,7 @@ def proxy_event(
             "httpMethod": request.method,
             "identity": {
                 "accessKey": access_key,
+                "apiKey": api_key,
                 "accountId": LOCAL_ACCOUNT_ID if access_key else None,
                 "caller": access_key,
                 "sourceIp": request.source_ip,
@@ -95,7 +98,8 @@ def proxy_event(
                 "userAgent": user_agent,
                 "userArn": f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:user/local" if access_key else None,
             },
-            "path": f"/{stage}{unquote(request.path)}",
+            # The stage on the execute-api URL, a custom domain's base path.
+            "path": f"{public_prefix or '/' + stage}{unquote(request.path)}",
             "protocol": "HTTP/1.1",
             "requestId": request.request_id,
             "requestTime": _request_time(request.received_at),

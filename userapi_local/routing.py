@@ -72,6 +72,8 @@ class Method:
     validate_parameters: bool = False
     #: ``method.request.querystring.x`` / ``header.x`` names marked required.
     required_parameters: tuple[str, ...] = ()
+    #: ``ApiKeyRequired``: callers send a key of the stage's usage plan.
+    api_key_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ def _method(reader: TemplateReader, logical_id: str, path: str) -> Method:
         validate_body=bool(flags.get("ValidateRequestBody")),
         validate_parameters=bool(flags.get("ValidateRequestParameters")),
         required_parameters=required,
+        api_key_required=bool(props.get("ApiKeyRequired", False)),
     )
 
 

@@ -78,6 +78,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"cognito-idp) that apps and `userapi token` call (default {DEFAULT_COGNITO_PORT}; "
         "0 picks a free one)",
     )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="an API key the server accepts as x-api-key when the template requires keys "
+        "(--api-keys; repeatable, 20+ characters); default: one made at start-up and printed",
+    )
     add_synthesis_options(parser)
 
 
