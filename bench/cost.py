@@ -6,7 +6,8 @@ table billing mode and PITR, X-Ray default); the workload is the stated
 assumptions below, each a flag. Prices are constants with their source and
 the date they were taken. No AWS call is made.
 
-Run: ``.venv/bin/python bench/cost.py [--daily-users 5000] [--auth cognito] [--help for the rest]``
+Run: ``.venv/bin/python bench/cost.py [--daily-users 5000] [--auth cognito] [--domain]
+[--api-keys] [--waf] [--help for the rest]``
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from stats import REPO_ROOT
 
+from userapi_local.template_reader import TemplateReader
 from userapi_stack.template import TemplateOptions, build_template, render
 
 DAYS = 30.4  # days in an average month
@@ -49,6 +51,21 @@ S3_PUT_PER_1K = 0.005  # same source
 # Accounts whose pools predate 2024-11-22 keep Lite's old 50,000-MAU free tier.
 COGNITO_PER_MAU = {"LITE": 0.0055, "ESSENTIALS": 0.015}
 COGNITO_FREE_MAU = 10_000
+# AWS WAF: $5.00 per web ACL a month, $1.00 per rule or managed rule group a month, $0.60 per
+# million requests inspected; AWS's baseline managed groups (the common rule set) carry no fee of
+# their own. c3x.dev/blog/aws-waf-cost-explained and awsnegotiations.com/waf-pricing-strategy
+# (both 2026), matching aws.amazon.com/waf/pricing; taken 2026-12-04. WAF logs to CloudWatch
+# Logs are vended logs, $0.50/GB at this volume (the LOGS_INGEST_GB tier).
+WAF_ACL_MONTH = 5.00
+WAF_RULE_MONTH = 1.00
+WAF_REQUESTS_PER_M = 0.60
+# The custom domain: API Gateway bills no custom domain name, ACM no public certificate
+# (aws.amazon.com/certificate-manager/pricing), Route 53 no alias query to an API Gateway
+# domain (aws.amazon.com/route53/pricing); the hosted zone ($0.50/month) is yours, not the
+# stack's. Usage plans and API keys have no price of their own (aws.amazon.com/api-gateway/
+# pricing lists none). Pages not re-fetched on 2026-12-04: the figures are the ones AWS has
+# published for years, stated here so a change is one line.
+ROUTE53_ZONE_MONTH = 0.50
 # Free tier (monthly): Lambda 1M requests + 400,000 GB-s (always); API GW 1M calls (first 12
 # months); DynamoDB 25 GB storage (always); CloudWatch 10 alarm metrics, 3 dashboards, 10 custom
 # metrics, 5 GB logs (aws.amazon.com/cloudwatch/pricing); SNS 1M publishes + 1,000 emails.
@@ -67,8 +84,17 @@ FREE = {
 ROUTES = ("get", "list", "update", "create", "delete")
 
 
-def _template(auth: str = "none") -> dict[str, Any]:
-    return json.loads(render(build_template(TemplateOptions(auth=auth)), "json"))
+def _template(options: TemplateOptions) -> dict[str, Any]:
+    return json.loads(render(build_template(options), "json"))
+
+
+def _waf_rules(t: dict[str, Any]) -> int:
+    """Rules of the web ACL at the Parameters' defaults (the managed set is conditional)."""
+    reader = TemplateReader(t)
+    return sum(
+        len(reader.resolve(props.get("Rules", [])))
+        for props in reader.of_type("AWS::WAFv2::WebACL").values()
+    )
 
 
 def _template_settings(t: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +125,10 @@ def _template_settings(t: dict[str, Any]) -> dict[str, Any]:
         ),
         "tracing": params.get("TracingMode", {}).get("Default", "PassThrough"),
         "ssm_parameters": len(by_type.get("AWS::SSM::Parameter", [])),
+        "web_acls": len(by_type.get("AWS::WAFv2::WebACL", [])),
+        "waf_rules": _waf_rules(t),
+        "custom_domains": len(by_type.get("AWS::ApiGateway::DomainName", [])),
+        "usage_plans": len(by_type.get("AWS::ApiGateway::UsagePlan", [])),
         "user_pool_tier": next(
             (
                 p.get("UserPoolTier", "ESSENTIALS")
@@ -140,12 +170,21 @@ def _parser() -> argparse.ArgumentParser:
     a("--monthly-active-users", type=int,
       help="cognito: distinct users signing in or refreshing a token in a month "
       "(default: 3x --daily-users, i.e. a third of the month's users come each day)")  # fmt: skip
+    a("--domain", action="store_true", help="the template of --domain (custom domain)")
+    a("--api-keys", action="store_true", help="the template of --api-keys (usage plan)")
+    a("--waf", action="store_true", help="the template of --waf (web ACL)")
+    a("--waf-blocked-share", type=float, default=1,
+      help="waf: percent of requests WAF blocks (only those are logged)")  # fmt: skip
+    a("--waf-log-bytes", type=int, default=1500, help="waf: bytes per WAF log record")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    s = _template_settings(_template(args.auth))
+    options = TemplateOptions(
+        auth=args.auth, domain=args.domain, api_keys=args.api_keys, waf=args.waf
+    )
+    s = _template_settings(_template(options))
     mix = {k: float(v) / 100 for k, v in (item.split("=") for item in args.mix.split(","))}
     if set(mix) != set(ROUTES) or not math.isclose(sum(mix.values()), 1.0):
         raise SystemExit(f"--mix: give {', '.join(ROUTES)} summing to 100")
@@ -230,6 +269,27 @@ def main(argv: list[str] | None = None) -> int:
         line(f"Cognito user pool ({s['user_pool_tier'].title()} plan)", f"{mau:,} MAU",
              f"${rate}/MAU", mau * rate, max(0, mau - COGNITO_FREE_MAU) * rate)  # fmt: skip
         line("API Gateway Cognito authorizer", "per request", "free", 0.0, 0.0)  # fmt: skip
+    if s["web_acls"]:
+        waf_rules = s["waf_rules"]
+        line("WAF web ACL", f"{s['web_acls']}", f"${WAF_ACL_MONTH:.2f}/mo",
+             s["web_acls"] * WAF_ACL_MONTH, s["web_acls"] * WAF_ACL_MONTH)  # fmt: skip
+        line(f"WAF rules ({waf_rules}: rate limit, managed common rules)", f"{waf_rules}",
+             f"${WAF_RULE_MONTH:.2f}/rule-mo", waf_rules * WAF_RULE_MONTH,
+             waf_rules * WAF_RULE_MONTH)  # fmt: skip
+        waf_requests = requests / 1e6 * WAF_REQUESTS_PER_M
+        line("WAF requests inspected", f"{requests / 1e6:.2f} M", f"${WAF_REQUESTS_PER_M}/M",
+             waf_requests, waf_requests)  # fmt: skip
+        waf_log_gb = requests * args.waf_blocked_share / 100 * args.waf_log_bytes / 1024**3
+        line(f"WAF logs (blocked only, {args.waf_blocked_share:g}%)", f"{waf_log_gb:.3f} GB",
+             f"${LOGS_INGEST_GB}/GB", waf_log_gb * LOGS_INGEST_GB,
+             waf_log_gb * LOGS_INGEST_GB)  # fmt: skip
+    if s["custom_domains"]:
+        line("Custom domain, ACM certificate, Route 53 alias queries", "1 domain", "free",
+             0.0, 0.0)  # fmt: skip
+        line("Route 53 hosted zone (yours, not this stack's)", "1 zone",
+             f"${ROUTE53_ZONE_MONTH:.2f}/mo", 0.0, 0.0)  # fmt: skip
+    if s["usage_plans"]:
+        line("Usage plan and API keys", f"{s['usage_plans']} plan", "free", 0.0, 0.0)  # fmt: skip
     total = sum(r[3] for r in rows)
     total_free = sum(r[4] for r in rows)
     print(
@@ -272,8 +332,14 @@ def main(argv: list[str] | None = None) -> int:
             "Cognito's own email sender (used here) is free but capped per day; SES, needed "
             "for production volumes, is billed separately."
         )
+    if s["web_acls"]:
+        print(
+            f"- WAF: every request is inspected; {args.waf_blocked_share:g}% are blocked and "
+            f"logged at {args.waf_log_bytes} B each (the logging filter keeps blocks and counts "
+            "only); the managed common rule set at its default (WafManagedCommonRules=true)."
+        )
     print(
-        "- No data transfer out, no API caching, no WAF; API Gateway's free tier only in the "
+        "- No data transfer out, no API caching; API Gateway's free tier only in the "
         "account's first 12 months; Lambda, DynamoDB and CloudWatch free tiers are always-on."
     )
     return 0
