@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from userapi_local.app import LocalApi
+from userapi_local.authorizers import OpenCheck
 from userapi_local.events import IncomingRequest, proxy_event
 from userapi_local.gateway import (
     GatewayError,
@@ -17,7 +19,12 @@ from userapi_local.gateway import (
     validate_request,
 )
 from userapi_local.routing import Router
-from userapi_local.runtime import LambdaFailure, proxy_response, shared_environment
+from userapi_local.runtime import (
+    FunctionRunner,
+    LambdaFailure,
+    proxy_response,
+    shared_environment,
+)
 from userapi_local.template_reader import TemplateError, TemplateReader
 from userapi_local.throttle import stage_bucket
 from userapi_stack.routes import ROUTES, Caller
@@ -324,3 +331,27 @@ def test_stage_throttling_comes_from_the_stage_method_settings(template: dict[st
     )
     assert tight is not None
     assert [tight.take() for _ in range(3)] == [True, True, False]
+
+
+def test_a_failure_of_the_emulator_is_a_500_in_the_envelope(
+    reader: TemplateReader, router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LocalApi.handle never raises: whatever breaks inside, the client gets DEFAULT_5XX."""
+    checks = {kind: OpenCheck() for kind in {m.authorization for m in router.methods}}
+    api = LocalApi(reader, router, FunctionRunner(router.functions(), "us-east-1"), checks)
+
+    def broken(request: IncomingRequest) -> None:
+        raise RuntimeError("a bug in the emulator")
+
+    monkeypatch.setattr(api, "_dispatch", broken)
+    request = IncomingRequest("GET", "/users", {}, "", [], b"", "127.0.0.1")
+    outcome = api.handle(request)
+    assert outcome.response.status == 500
+    headers = dict(outcome.response.headers)
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["x-amzn-RequestId"] == request.request_id
+    assert json.loads(outcome.response.body)["error"] == {
+        "code": "internal_error",
+        "message": "Internal server error",
+        "request_id": request.request_id,
+    }

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import requests
 from local_api_fixture import NO_THROTTLING, SCRIPT, start, stop
 
@@ -47,3 +48,18 @@ def test_serves_logs_one_line_per_request_and_stops_cleanly_on_ctrl_c() -> None:
     assert '"GET /nowhere" 404 ' in lines[0] and "ms " in lines[0]
     assert api.log[-1] == "stopped"
     assert not any("Traceback" in line for line in api.log)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "inf", "nan"])
+def test_a_bad_read_timeout_is_one_line_and_exit_2(value: str) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--read-timeout", value],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"local_api.py: error: argument --read-timeout: not a number of seconds above 0: {value!r}"
+    ]

@@ -90,13 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def positive_seconds(text: str) -> float:
-    """A duration in seconds, more than 0 (argparse type)."""
+    """A duration in seconds: a finite number above 0 (argparse type)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        value = float("nan")
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
     return value
 
 
