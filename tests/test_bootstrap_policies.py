@@ -168,6 +168,9 @@ def test_the_execution_role_can_never_touch_user_data() -> None:
     # The tables are retained: CloudFormation never deletes one, so neither can the role.
     assert "dynamodb:DeleteTable" not in actions
     assert "dynamodb:CreateTable" in actions
+    # The same for the retained user pool of auth=cognito.
+    assert "cognito-idp:DeleteUserPool" not in actions
+    assert "cognito-idp:CreateUserPool" in actions
 
 
 def test_pass_role_only_own_roles_only_to_the_services_that_assume_them() -> None:
