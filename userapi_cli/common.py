@@ -67,7 +67,13 @@ def aws_clients(
     from botocore.config import Config
 
     session = boto3.Session(profile_name=profile, region_name=region)
-    config = Config(retries={"mode": "standard"}, user_agent_extra=agent)
+    config = Config(
+        retries={"mode": "standard"},
+        user_agent_extra=agent,
+        # A host prefix (e.g. logs' "streaming-" for StartLiveTail) belongs to AWS's
+        # own endpoints; an --endpoint-url is one host for every operation.
+        inject_host_prefix=endpoint_url is None,
+    )
     return {
         name: session.client(name, endpoint_url=endpoint_url, config=config) for name in services
     }

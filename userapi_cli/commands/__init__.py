@@ -33,6 +33,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("deploy", "deploy", "package, upload, create a change set and execute it"),
     Command("local", "local", "serve the API on 127.0.0.1 with no AWS account"),
     Command("outputs", "outputs", "show the deployed stack's outputs (table or --json)"),
+    Command("logs", "logs", "read or follow the functions' and the access log, one line each"),
     Command("delete", "delete", "delete the stack; tables and other data always stay"),
     Command("token", "token", "print an ID token for a test user of `local --auth cognito`"),
     Command("secret", "secret", "set or list the environment's secrets (SSM SecureString)"),
