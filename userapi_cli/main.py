@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from userapi_stack.cli_args import OneLineErrorParser
 
 from .commands import BY_NAME, COMMANDS, Command
+from .config import add_config_option, apply_config
 from .errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UserapiError
 
 PROG = "userapi"
@@ -56,8 +57,20 @@ class CommandListFormatter(argparse.HelpFormatter):
             )
 
 
-def build_parser(chosen: Command | None = None) -> argparse.ArgumentParser:
-    """The whole tree; only ``chosen``'s module is imported to declare its arguments."""
+def _declare(command: Command, parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """The command's own arguments, ``--config``, then the config file's defaults."""
+    command.load().add_arguments(parser)
+    add_config_option(parser)
+    apply_config(parser, argv)
+
+
+def build_parser(
+    chosen: Command | None = None, argv: Sequence[str] = ()
+) -> argparse.ArgumentParser:
+    """The whole tree; only ``chosen``'s module is imported to declare its arguments.
+
+    Raises ``UserapiError`` for a bad config file (``argv`` names it, or ./userapi.toml).
+    """
     parser = OneLineErrorParser(
         prog=PROG,
         description="Generate, run locally, deploy and operate the serverless Users API stack.",
@@ -68,7 +81,8 @@ def build_parser(chosen: Command | None = None) -> argparse.ArgumentParser:
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.help, description=command.help)
         if command is chosen:
-            command.load().add_arguments(sub)
+            _declare(command, sub, argv)
+            parser.chosen_parser = sub  # type: ignore[attr-defined]
     return parser
 
 
@@ -76,8 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``userapi ARGS``; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = _chosen(argv)
-    parser = build_parser(chosen)
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser(chosen, argv)
+    except UserapiError as error:
+        assert chosen is not None  # only a chosen command reads the config file
+        return _fail(f"{PROG} {chosen.name}", str(error), error.exit_code)
+    args, extra = parser.parse_known_args(argv)
+    if extra and chosen is not None:  # in the subcommand's words, like its other errors
+        parser.chosen_parser.error(f"unrecognized arguments: {' '.join(extra)}")  # type: ignore[attr-defined]
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if chosen is None:  # no word at all (a wrong one is argparse's "invalid choice")
         parser.error(
             "choose a command: " + ", ".join(c.name for c in COMMANDS) + " (see userapi --help)"
@@ -92,9 +114,13 @@ def run_command(name: str, argv: Sequence[str] | None, prog: str) -> int:
     program name in usage and error lines is the one the user typed.
     """
     command = BY_NAME[name]
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = OneLineErrorParser(prog=prog, description=command.help)
-    command.load().add_arguments(parser)
-    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    try:
+        _declare(command, parser, argv)
+    except UserapiError as error:
+        return _fail(prog, str(error), error.exit_code)
+    args = parser.parse_args(argv)
     args.command = name
     return run_guarded(prog, command, args)
 
