@@ -114,6 +114,12 @@ def test_preflights_and_unknown_paths_need_no_key(keyed: LocalApi) -> None:
     assert unknown.json()["error"]["code"] == "not_found"
 
 
+def test_the_served_openapi_document_declares_the_key(keyed: LocalApi) -> None:
+    document = requests.get(f"{keyed.url}/openapi.json", timeout=TIMEOUT).json()
+    assert document["components"]["securitySchemes"]["ApiKey"]["name"] == "x-api-key"
+    assert document["paths"]["/users"]["post"]["security"] == [{"ApiKey": []}]
+
+
 def test_the_api_answers_under_the_domain_base_path(keyed: LocalApi) -> None:
     created = requests.post(
         f"{keyed.url}/v1/users", json=_user(), headers={"x-api-key": KEY_A}, timeout=TIMEOUT

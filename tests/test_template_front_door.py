@@ -18,10 +18,12 @@ from typing import Any
 
 import botocore.session
 import pytest
+from openapi_spec_validator import validate
 from stack_fixture import resources_of_type
 from troposphere.apigateway import GatewayResponse
 
 from userapi_local.template_reader import TemplateReader
+from userapi_stack.openapi import build_openapi_document
 from userapi_stack.options import AUTH_MODES
 from userapi_stack.template import TemplateOptions, build_template, render
 
@@ -391,3 +393,26 @@ def test_waf_blocks_alarm_on_the_web_acl_metric() -> None:
     }
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     assert alarm["Threshold"] == {"Ref": "WafBlockedRequestsThreshold"}
+
+
+# -- the OpenAPI document of --api-keys ----------------------------------------------------
+
+
+@pytest.mark.parametrize("auth", AUTH_MODES)
+def test_openapi_requires_the_key_together_with_the_callers_proof(auth: str) -> None:
+    document = build_openapi_document(auth=auth, api_keys=True)
+    validate(document)
+    plain = build_openapi_document(auth=auth)
+    scheme = document["components"]["securitySchemes"]["ApiKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-api-key")
+    for path, operations in document["paths"].items():
+        for verb, operation in operations.items():
+            if verb == "options":
+                assert "security" not in operation, path
+                continue
+            # One requirement object holding both: AND, not OR.
+            [requirement] = operation["security"]
+            before = plain["paths"][path][verb].get("security", [{}])
+            assert requirement == {**before[0], "ApiKey": []}, (path, verb)
+            assert "403" in operation["responses"]
+    assert "ApiKey" not in json.dumps(plain)

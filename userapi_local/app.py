@@ -91,7 +91,9 @@ class LocalApi:
 
     def openapi(self, base_url: str) -> HttpResponse:
         body = json.dumps(
-            build_openapi_document(base_url, auth=self.auth), indent=2, sort_keys=True
+            build_openapi_document(base_url, auth=self.auth, api_keys=self.api_keys is not None),
+            indent=2,
+            sort_keys=True,
         )
         return HttpResponse(200, [("Content-Type", "application/json")], body.encode("utf-8"))
 

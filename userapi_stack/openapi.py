@@ -23,6 +23,17 @@ from .handler_code import settings_module, user_schema_module
 from .naming import pascal
 from .options import AUTH_NONE
 from .routes import ROUTES, Route, paths
+from .usage_plan import API_KEY_HEADER, require_api_keys
+
+#: The security scheme of routes that need an API key (``--api-keys``).
+API_KEY_SCHEME = "ApiKey"
+API_KEY_SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": API_KEY_HEADER,
+    "description": "A key of the stage's usage plan (userapi api-key): it identifies and "
+    "meters the caller, it does not authorize them.",
+}
 
 OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
@@ -91,7 +102,7 @@ def _error_codes(mode: AuthMode) -> dict[int, tuple[str, ...]]:
     return dict(sorted(codes.items()))
 
 
-def _components(mode: AuthMode) -> dict[str, Any]:
+def _components(mode: AuthMode, api_keys: bool = False) -> dict[str, Any]:
     schema = user_schema_module()
     user = _openapi_schema(schema.user_schema())
     # Responses hold no nulls (API.md: absent optional fields are absent).
@@ -150,11 +161,14 @@ def _components(mode: AuthMode) -> dict[str, Any]:
                 "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         },
-        "securitySchemes": dict(
-            scheme
-            for scheme in (auth.security_scheme() for auth in mode.authorizations(ROUTES))
-            if scheme
-        ),
+        "securitySchemes": {
+            **dict(
+                scheme
+                for scheme in (auth.security_scheme() for auth in mode.authorizations(ROUTES))
+                if scheme
+            ),
+            **({API_KEY_SCHEME: API_KEY_SECURITY_SCHEME} if api_keys else {}),
+        },
         "headers": {
             "AccessControlAllowOrigin": {
                 "description": "The configured CORS origin (default *).",
@@ -186,6 +200,8 @@ def _error_statuses(route: Route, auth: Authorization) -> list[int]:
     if _PATH_PARAMETER.search(route.path) and route.method in ("PUT", "DELETE"):
         statuses.add(412)  # If-Match
     statuses |= auth.refusal_statuses
+    if route.api_key_required:
+        statuses.add(403)  # a missing or unknown API key
     if auth.identifies_owner:
         statuses.add(401)  # the handlers' own check, should a request lack claims
         if route.method == "POST":
@@ -307,9 +323,13 @@ def _operation(route: Route, mode: AuthMode) -> dict[str, Any]:
                 }
             },
         }
+    # One requirement object: the caller's proof AND the key, when both apply.
     scheme = auth.security_scheme()
-    if scheme:
-        operation["security"] = [{scheme[0]: []}]
+    requirement: dict[str, list[str]] = {scheme[0]: []} if scheme else {}
+    if route.api_key_required:
+        requirement[API_KEY_SCHEME] = []
+    if requirement:
+        operation["security"] = [requirement]
     return operation
 
 
@@ -344,17 +364,20 @@ def _preflight(path: str) -> dict[str, Any]:
     return operation
 
 
-def build_openapi_document(server_url: str | None = None, auth: str = AUTH_NONE) -> dict[str, Any]:
+def build_openapi_document(
+    server_url: str | None = None, auth: str = AUTH_NONE, api_keys: bool = False
+) -> dict[str, Any]:
     """The OpenAPI 3 document: every route of ``ROUTES``, nothing else.
 
     ``server_url`` replaces the deployed-stage server (the local server
     passes its own base URL so tools pointed at it test it, not AWS).
     ``auth`` is the template's auth mode: it decides each operation's
-    security scheme and the ownership errors.
+    security scheme and the ownership errors. ``api_keys`` (the template of
+    ``--api-keys``) adds the API key to every operation's requirement.
     """
     mode = auth_mode(auth)
     operations: dict[str, dict[str, Any]] = {}
-    for route in ROUTES:
+    for route in require_api_keys(ROUTES) if api_keys else ROUTES:
         operations.setdefault(route.path, {})[route.method.lower()] = _operation(route, mode)
     for path in paths():
         operations[path]["options"] = _preflight(path)
@@ -370,5 +393,5 @@ def build_openapi_document(server_url: str | None = None, auth: str = AUTH_NONE)
         "servers": [server],
         "tags": [{"name": "users"}],
         "paths": operations,
-        "components": _components(mode),
+        "components": _components(mode, api_keys),
     }

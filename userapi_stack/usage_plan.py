@@ -62,16 +62,17 @@ def add_usage_plan(template: Template, api: Api, enabled: bool) -> UsagePlan | N
         Parameter(
             "UsagePlanThrottleRateLimit",
             Type="Number",
-            Default="50",
+            Default="25",
             MinValue=1,
-            Description="Steady-state requests per second allowed to each API key.",
+            Description="Steady-state requests per second allowed to each API key (half "
+            "the stage's default: one caller cannot take the whole stage).",
         )
     )
     burst = template.add_parameter(
         Parameter(
             "UsagePlanThrottleBurstLimit",
             Type="Number",
-            Default="100",
+            Default="50",
             MinValue=1,
             Description="Burst (requests) allowed to each API key.",
         )

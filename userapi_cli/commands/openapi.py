@@ -20,14 +20,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_synthesis_options(parser)
 
 
-def document_text(server_url: str | None = None, auth: str = "none") -> str:
+def document_text(server_url: str | None = None, auth: str = "none", api_keys: bool = False) -> str:
     """The document as the API serves it: sorted keys, two-space indent, final newline."""
     from userapi_stack.openapi import build_openapi_document
 
-    document = build_openapi_document(server_url, auth=auth)
+    document = build_openapi_document(server_url, auth=auth, api_keys=api_keys)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    write_output(document_text(args.server_url, template_options(args).auth), args.output)
+    options = template_options(args)
+    write_output(document_text(args.server_url, options.auth, options.api_keys), args.output)
     return 0
