@@ -94,9 +94,15 @@ def test_openapi_writes_the_document_of_build_openapi_document(
     import types
 
     fake = types.ModuleType("userapi_stack.openapi")
-    fake.build_openapi_document = lambda url, auth: {"openapi": "3.0.3", "auth": auth}  # type: ignore[attr-defined]
+    fake.build_openapi_document = lambda url, auth, api_keys: {  # type: ignore[attr-defined]
+        "openapi": "3.0.3",
+        "auth": auth,
+        "api_keys": api_keys,
+    }
     monkeypatch.setitem(sys.modules, "userapi_stack.openapi", fake)
     assert main(["--openapi"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"openapi": "3.0.3", "auth": "none"}
-    assert main(["--openapi", "--auth", "cognito"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"openapi": "3.0.3", "auth": "cognito"}
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"openapi": "3.0.3", "auth": "none", "api_keys": False}
+    assert main(["--openapi", "--auth", "cognito", "--api-keys"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"openapi": "3.0.3", "auth": "cognito", "api_keys": True}
