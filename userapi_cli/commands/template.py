@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--openapi writes JSON only")
         from .openapi import document_text
 
-        text = document_text(auth=template_options(args).auth)
+        options = template_options(args)
+        text = document_text(auth=options.auth, api_keys=options.api_keys)
     else:
         from userapi_stack.template import build_template, render
 
