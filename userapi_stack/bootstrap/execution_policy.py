@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from awacs.aws import Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement
+from awacs.aws import Action, Allow, Condition, ForAnyValueStringEquals, PolicyDocument, Statement
 from troposphere import Sub
 
 from .variants import variant_templates
@@ -290,10 +290,8 @@ class ExecutionPolicy:
         return PolicyDocument(Version=POLICY_VERSION, Statement=statements)
 
 
-def awacs_action(name: str) -> Any:
+def awacs_action(name: str) -> Action:
     """``"s3:GetObject"`` as an awacs Action."""
-    from awacs.aws import Action
-
     prefix, _, action = name.partition(":")
     return Action(prefix, action)
 

@@ -115,7 +115,10 @@ def _resources(kind: str, environments: list[str]) -> list[Sub]:
     raise ValueError(kind)
 
 
-def _deploy_document(environments: list[str], execution_roles: list[Role], review: bool):
+def _deploy_document(
+    environments: list[str], execution_roles: list[Role], review: bool
+) -> PolicyDocument:
+    """A deploy role's policy (``review=False``) or the review role's, from DEPLOY_CALLS."""
     kinds = (
         deploy_policy.STACK,
         deploy_policy.ARTIFACTS,
@@ -246,7 +249,8 @@ def build_bootstrap_template(options: BootstrapOptions) -> Template:
     template = Template(Description=DESCRIPTION)
     template.set_version()
     main_app_name = build_template().parameters["AppName"]
-    app_name = template.add_parameter(
+    # Referenced as ${AppName} inside the Sub strings of the roles' policies.
+    template.add_parameter(
         Parameter(
             "AppName",
             Type="String",
@@ -367,5 +371,4 @@ def build_bootstrap_template(options: BootstrapOptions) -> Template:
     template.add_output(
         Output("OidcProviderArn", Value=provider_arn, Description="the GitHub OIDC provider")
     )
-    del app_name  # referenced through ${AppName} in the Sub strings above
     return template
