@@ -197,26 +197,36 @@ def test_extra_modules_match_the_distributions_extras() -> None:
 def test_a_missing_extra_is_one_line_naming_the_pip_command(
     installed: Path, tmp_path: Path
 ) -> None:
-    """``sys.modules[name] = None`` is how Python itself marks a module as not importable."""
-    probe = (
-        "import sys\n"
-        "sys.modules['moto'] = None\n"
-        "from userapi_cli.main import main\n"
-        "sys.exit(main(['local']))\n"
-    )
-    done = subprocess.run(
-        [str(installed / "python"), "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [
-        "userapi local: error: this command needs the 'local' extra (moto not installed): "
-        "pip install 'userapi[local]' (in a clone: pip install '.[local]')"
-    ]
+    """Every module of the extra made unimportable (``sys.modules[name] = None`` is how
+    Python itself marks one), as on a plain ``pip install``: no import on the way to the
+    check may need them, ``--help`` included."""
+    blocked = EXTRA_MODULES["local"]
+    for argv in (["local"], ["local", "--help"]):
+        probe = (
+            "import sys\n"
+            f"for name in {list(blocked)!r}:\n"
+            "    sys.modules[name] = None\n"
+            "from userapi_cli.main import main\n"
+            f"sys.exit(main({argv!r}))\n"
+        )
+        done = subprocess.run(
+            [str(installed / "python"), "-c", probe],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        if argv[-1] == "--help":
+            assert done.returncode == 0 and "--port" in done.stdout
+        else:
+            assert done.returncode == 1
+            assert done.stderr.splitlines() == [
+                "userapi local: error: this command needs the 'local' extra "
+                f"({', '.join(blocked)} not installed): "
+                "pip install 'userapi[local]' (in a clone: pip install '.[local]')"
+            ]
 
 
 def test_the_installed_local_server_serves_the_api(installed: Path, tmp_path: Path) -> None:
@@ -233,3 +243,24 @@ def test_the_installed_local_server_serves_the_api(installed: Path, tmp_path: Pa
         assert fetched.json()["email"] == "new@example.com"
     finally:
         assert stop(api) == 0
+
+
+def test_every_commands_help_works_without_the_local_extra(installed: Path, tmp_path: Path) -> None:
+    """A plain install can list and explain every command (no extra imported for --help)."""
+    probe = (
+        "import contextlib, io, sys\n"
+        f"for name in {list(EXTRA_MODULES['local'])!r}:\n"
+        "    sys.modules[name] = None\n"
+        "from userapi_cli.commands import COMMANDS\n"
+        "from userapi_cli.main import main\n"
+        "for command in COMMANDS:\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        "        try:\n"
+        "            main([command.name, '--help'])\n"
+        "        except SystemExit as exit:\n"
+        "            assert exit.code == 0, command.name\n"
+        "    assert out.getvalue().startswith(f'usage: userapi {command.name}'), command.name\n"
+        "print('ok', len(COMMANDS))\n"
+    )
+    assert _run(installed / "python", "-c", probe, cwd=tmp_path).startswith("ok ")

@@ -30,14 +30,12 @@ from typing import Any, Callable, TextIO
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from .app import OPENAPI_PATH, LocalApi
+from .defaults import DEFAULT_READ_TIMEOUT_SECONDS
 from .events import IncomingRequest
 from .gateway import MAX_REQUEST_BYTES, HttpResponse
 
 #: Pending connections the kernel queues before ``accept`` (http.server's is 5).
 LISTEN_BACKLOG = 1024
-#: Seconds a connection may stay silent: while idle between keep-alive
-#: requests (then it is closed) or in the middle of a body (then 408).
-DEFAULT_READ_TIMEOUT_SECONDS = 30.0
 #: The longest chunk-size or trailer line of a chunked body.
 _MAX_CHUNK_LINE = 1024
 

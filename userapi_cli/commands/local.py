@@ -6,7 +6,7 @@ import argparse
 import os
 
 from userapi_local.cognito import DEFAULT_COGNITO_PORT
-from userapi_local.server import DEFAULT_READ_TIMEOUT_SECONDS
+from userapi_local.defaults import DEFAULT_READ_TIMEOUT_SECONDS
 from userapi_local.sigv4 import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from userapi_stack.cli_args import key_value
 
