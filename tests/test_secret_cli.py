@@ -163,10 +163,10 @@ def test_a_wrong_secret_command_is_one_line_and_writes_nothing(
 def test_a_value_on_the_command_line_is_refused(
     endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exit_:
-        _secret(endpoint, "set", KEY, VALUE, monkeypatch=monkeypatch)
-    assert exit_.value.code == 2
-    assert "unrecognized arguments" in capsys.readouterr().err
+    assert _secret(endpoint, "set", KEY, VALUE, monkeypatch=monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("userapi secret: error: a secret value is never taken from the command")
+    assert VALUE not in err and err.count("\n") == 1
     assert _ssm(endpoint).get_parameters(Names=[PARAMETER])["Parameters"] == []
 
 

@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "set", help="write a secret from stdin, a no-echo prompt, or --generate"
     )
     setter.add_argument("name", metavar="NAME", help="a declared secret, e.g. PAGINATION_KEY")
+    # Caught, to be refused without echoing it (argparse would print it back).
+    setter.add_argument("value", nargs="*", help=argparse.SUPPRESS)
     setter.add_argument(
         "--generate",
         action="store_true",
@@ -68,6 +70,11 @@ def _set(args: argparse.Namespace, ssm: Any) -> int:
     from userapi_deploy import secret_store
     from userapi_deploy.parameters import stack_tags
 
+    if args.value:
+        raise UsageError(
+            "a secret value is never taken from the command line (shell history and ps keep "
+            "it): pipe it on stdin or answer the prompt; nothing was written"
+        )
     name = secret_store.check_name(args.name)
     if args.generate:
         if name not in secret_store.generated():
