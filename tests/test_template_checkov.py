@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,31 +32,48 @@ def _label(options: TemplateOptions) -> str:
     return ",".join(f"{key}={value}" for key, value in sorted(chosen.items()))
 
 
-@cache
-def _scan(directory: str) -> dict[str, Any]:
-    """checkov's JSON report for every template in ``directory``."""
-    result = subprocess.run(
+#: checkov scans one file at a time: two processes use both cores of CI's machine.
+PROCESSES = max(1, min(2, os.cpu_count() or 1))
+
+
+def _checkov(directory: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [
             str(CHECKOV),
             "--directory",
-            directory,
+            str(directory),
             "--framework",
             "cloudformation",
             "--output",
             "json",
             "--skip-download",
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
-        timeout=600,
     )
+
+
+def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
+    stdout, stderr = process.communicate(timeout=600)
     # 0: nothing failed; 1: something failed (the assertions below say what).
-    assert result.returncode in (0, 1), result.stderr[-2000:]
-    report = json.loads(result.stdout)
+    assert process.returncode in (0, 1), stderr[-2000:]
+    report = json.loads(stdout)
     reports = report if isinstance(report, list) else [report]
     [report] = [r for r in reports if r["check_type"] == "cloudformation"]
     return report
+
+
+def _merged(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from several: results concatenated, summary counts added."""
+    kinds = ("passed_checks", "failed_checks", "skipped_checks")
+    return {
+        "results": {kind: [c for r in reports for c in r["results"][kind]] for kind in kinds},
+        "summary": {
+            key: sum(r["summary"][key] for r in reports)
+            for key in ("passed", "failed", "skipped", "parsing_errors")
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +81,15 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], d
     """(file name -> option label, checkov report) over every combination."""
     if not CHECKOV.exists():
         pytest.fail(f"checkov not found at {CHECKOV}: run `make .venv-scan` (make test does)")
-    directory = tmp_path_factory.mktemp("checkov")
+    directories = [tmp_path_factory.mktemp(f"checkov{n}") for n in range(PROCESSES)]
     labels = {}
     for index, options in enumerate(option_combinations()):
         name = f"template-{index:03d}.json"
+        directory = directories[index % PROCESSES]
         (directory / name).write_text(render(build_template(options)), encoding="utf-8")
         labels[name] = _label(options)
-    return labels, _scan(str(directory))
+    processes = [_checkov(directory) for directory in directories]
+    return labels, _merged([_report(process) for process in processes])
 
 
 def _by_file(checks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
