@@ -306,3 +306,50 @@ def test_the_identity_provider_port_serves_cognito_only(idp_url: str) -> None:
     # The embedded tables are not reachable through it, behind the API's back.
     with pytest.raises(ClientError):
         dynamodb.list_tables()
+
+
+def test_a_taken_identity_provider_port_is_one_line_and_exit_1() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                str(USERAPI),
+                "local",
+                "--auth",
+                "cognito",
+                "--port",
+                "0",
+                "--cognito-port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"userapi local: error: cannot serve Cognito on 127.0.0.1:{port}: Address already in use"
+    ]
+
+
+def test_local_token_for_an_existing_user_with_another_password_is_one_line(
+    idp_url: str,
+) -> None:
+    email = _email()
+    id_token(idp_url, email)
+    result = subprocess.run(
+        [str(USERAPI), "token", email, "--password", "Another-passw0rd", "--endpoint", idp_url],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"userapi token: error: {email} exists with another password (pass --password)"
+    )

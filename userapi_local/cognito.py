@@ -3,7 +3,7 @@
 The pool and its app client are created in moto's cognito-idp from the
 template's own ``AWS::Cognito::UserPool`` / ``UserPoolClient`` properties,
 and moto's identity provider is served over HTTP (moto server's
-cognito-idp app on a werkzeug server thread, in this process, so it shares
+cognito-idp app on a stdlib WSGI server thread, in this process, so it shares
 the state of the embedded backend) at ``http://127.0.0.1:<port>``. An app, curl or
 ``userapi token`` call SignUp / InitiateAuth there exactly as they
 would call ``cognito-idp.<region>.amazonaws.com``, and the gateway reads the
@@ -22,11 +22,12 @@ FORCE_CHANGE_PASSWORD; sign-in names are matched case-sensitively.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import urllib.request
 from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .template_reader import TemplateError, TemplateReader
 
@@ -70,6 +71,15 @@ def _schema_attribute(attribute: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in attribute.items() if value is not None}
 
 
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        """No per-request lines: the API's access log is the one that matters."""
+
+
 @dataclass
 class LocalCognito:
     """The template's pools and clients in moto, and the HTTP endpoint serving them."""
@@ -106,7 +116,6 @@ class LocalCognito:
         every in-process moto call takes (moto is not thread-safe).
         """
         from moto.moto_server.werkzeug_app import create_backend_app
-        from werkzeug.serving import make_server
 
         from .moto_fixes import MOTO_LOCK
 
@@ -116,9 +125,11 @@ class LocalCognito:
             with MOTO_LOCK:
                 return list(app(environ, start_response))  # the body, made under the lock
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines
-        try:
-            self._server = make_server(HOST, self.port, serialized, threaded=True)
+        try:  # the standard library's WSGI server: a taken port is an OSError, not an exit
+            self._server = make_server(
+                HOST, self.port, serialized, server_class=_ThreadingWSGIServer,
+                handler_class=_QuietHandler,
+            )  # fmt: skip
         except OSError as exc:
             raise OSError(f"cannot serve Cognito on {HOST}:{self.port}: {exc.strerror}") from None
         self.port = self._server.server_address[1]
