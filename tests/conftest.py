@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from userapi_dev.moto_server import running_moto_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -26,3 +31,10 @@ for _key, _value in {
 }.items():
     os.environ[_key] = _value
 os.environ.pop("AWS_PROFILE", None)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A real moto_server on a free loopback port, one per test module (tests ``reset`` it)."""
+    with running_moto_server() as endpoint:
+        yield endpoint

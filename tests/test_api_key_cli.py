@@ -11,7 +11,6 @@ plan refusing the key) is played with botocore's Stubber.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,16 +20,10 @@ from botocore.stub import Stubber
 
 from userapi_cli.commands.api_key import create_key
 from userapi_cli.main import main
-from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_server import reset
 
 REGION = "us-east-1"
 STACK = "userapi-dev"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ here until the table, and so the roles, include it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -18,7 +17,7 @@ import pytest
 from userapi_cli import common
 from userapi_deploy import cli, synthesis
 from userapi_deploy.bucket import managed_bucket_name
-from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_server import reset
 from userapi_dev.moto_template import moto_template
 from userapi_stack.bootstrap.deploy_policy import DEPLOY_CALLS, NOT_RECORDED
 
@@ -26,12 +25,6 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
 EXECUTION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/userapi-bootstrap-DevExecutionRole-ABC123"
 _real_render = synthesis.render_template
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture

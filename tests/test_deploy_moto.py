@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ import pytest
 from userapi_deploy import changeset, cli, parameters, synthesis
 from userapi_deploy.bucket import managed_bucket_name
 from userapi_deploy.packaging import build_artifact
-from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_server import reset
 from userapi_dev.moto_template import moto_template
 from userapi_stack.options import TemplateOptions
 
@@ -39,12 +38,6 @@ BUCKET = "deploy-test-artifacts"
 STACK = "userapi-dev"
 REGION = "us-east-1"
 _real_render = synthesis.render_template
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture

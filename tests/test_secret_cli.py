@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -20,7 +19,7 @@ from userapi_cli.main import main
 from userapi_deploy import cli as deploy_cli
 from userapi_deploy import secret_store, synthesis
 from userapi_deploy.errors import DeployError
-from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_server import reset
 from userapi_dev.moto_template import moto_template
 from userapi_stack.handler_code import settings_module
 
@@ -38,12 +37,6 @@ class _Stdin(io.StringIO):
 
     def isatty(self) -> bool:
         return self._tty
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture

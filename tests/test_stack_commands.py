@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -11,7 +10,7 @@ import pytest
 
 from userapi_cli.main import main
 from userapi_deploy import synthesis
-from userapi_dev.moto_server import reset, running_moto_server
+from userapi_dev.moto_server import reset
 from userapi_dev.moto_template import moto_template
 
 REGION = "us-east-1"
@@ -19,12 +18,6 @@ STACK = "userapi-dev"
 TABLES = ("userapi-dev-users", "userapi-dev-emails")
 BUCKET = "stack-commands-artifacts"
 _real_render = synthesis.render_template
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with running_moto_server() as endpoint:
-        yield endpoint
 
 
 def client(endpoint: str, service: str) -> Any:
