@@ -245,6 +245,12 @@ def handler_account(auth: str = "none") -> Iterator[HandlerAccount]:
         ssm.put_parameter(
             Name=CONFIG_PATH + "CORS_ALLOW_ORIGIN", Value="https://app.example.com", Type="String"
         )
+        from users import settings  # after FUNCTIONS_DIR is on sys.path
+
+        for name in settings.SECRET_PARAMETERS:  # what the deploy generates or asks for
+            ssm.put_parameter(
+                Name=CONFIG_PATH + name, Value=f"bench-{name}-{uuid.uuid4()}", Type="SecureString"
+            )
         ssm.get_parameters(Names=[CONFIG_PATH + "APP_NAME"])
         account = HandlerAccount(endpoint, env, dynamodb, auth)
         account.warm_up()
