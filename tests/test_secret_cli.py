@@ -163,6 +163,15 @@ def test_a_value_on_the_command_line_is_refused(
     assert _ssm(endpoint).get_parameters(Names=[PARAMETER])["Parameters"] == []
 
 
+def test_set_without_a_name_asks_for_the_name_only(capsys: pytest.CaptureFixture[str]) -> None:
+    # The hidden catch-all for argv values must not show up as a required argument.
+    with pytest.raises(SystemExit) as exit_info:
+        main(["secret", "set"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "userapi secret set: error: the following arguments are required: NAME\n"
+
+
 def test_list_shows_states_and_never_values(
     endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

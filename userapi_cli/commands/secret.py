@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     setter.add_argument("name", metavar="NAME", help="a declared secret, e.g. PAGINATION_KEY")
     # Caught, to be refused without echoing it (argparse would print it back).
-    setter.add_argument("value", nargs="*", help=argparse.SUPPRESS)
+    setter.add_argument("value", nargs="*", default=[], help=argparse.SUPPRESS)
     setter.add_argument(
         "--generate",
         action="store_true",
