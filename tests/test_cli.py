@@ -94,10 +94,10 @@ def test_openapi_writes_the_document_of_build_openapi_document(
     import types
 
     fake = types.ModuleType("userapi_stack.openapi")
-    fake.build_openapi_document = lambda url, auth, api_keys: {  # type: ignore[attr-defined]
+    fake.build_openapi_document = lambda url, options: {  # type: ignore[attr-defined]
         "openapi": "3.0.3",
-        "auth": auth,
-        "api_keys": api_keys,
+        "auth": options.auth,
+        "api_keys": options.api_keys,
     }
     monkeypatch.setitem(sys.modules, "userapi_stack.openapi", fake)
     assert main(["--openapi"]) == 0

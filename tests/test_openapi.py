@@ -12,6 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from userapi_stack.openapi import build_openapi_document
+from userapi_stack.options import TemplateOptions
 from userapi_stack.routes import ROUTES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def test_every_code_the_handlers_answer_is_declared(document: dict[str, Any]) ->
         return set(error["properties"]["code"]["enum"])
 
     codes = declared_codes(document)
-    cognito = declared_codes(build_openapi_document(auth="cognito"))
+    cognito = declared_codes(build_openapi_document(options=TemplateOptions(auth="cognito")))
     handler_codes = {error.code for error in app._DOMAIN_ERRORS.values()}
     # Only an owner mode answers user_exists; every other code is the default mode's too.
     assert handler_codes | {app.INTERNAL_ERROR.code} <= cognito
@@ -215,7 +216,7 @@ def test_cli_writes_the_document(tmp_path: Path) -> None:
 
 
 def test_cognito_mode_secures_the_owner_routes_with_the_user_pool_scheme() -> None:
-    document = build_openapi_document(auth="cognito")
+    document = build_openapi_document(options=TemplateOptions(auth="cognito"))
     validate(document)
     schemes = document["components"]["securitySchemes"]
     assert set(schemes) == {"cognito", "sigv4"}

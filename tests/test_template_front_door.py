@@ -400,9 +400,9 @@ def test_waf_blocks_alarm_on_the_web_acl_metric() -> None:
 
 @pytest.mark.parametrize("auth", AUTH_MODES)
 def test_openapi_requires_the_key_together_with_the_callers_proof(auth: str) -> None:
-    document = build_openapi_document(auth=auth, api_keys=True)
+    document = build_openapi_document(options=TemplateOptions(auth=auth, api_keys=True))
     validate(document)
-    plain = build_openapi_document(auth=auth)
+    plain = build_openapi_document(options=TemplateOptions(auth=auth))
     scheme = document["components"]["securitySchemes"]["ApiKey"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-api-key")
     for path, operations in document["paths"].items():

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from userapi_stack.openapi import build_openapi_document
+from userapi_stack.options import TemplateOptions
 
 from .api_keys import ApiKeyGate
 from .authorizers import Admission, CallerCheck, check_every_method
@@ -91,7 +92,9 @@ class LocalApi:
 
     def openapi(self, base_url: str) -> HttpResponse:
         body = json.dumps(
-            build_openapi_document(base_url, auth=self.auth, api_keys=self.api_keys is not None),
+            build_openapi_document(
+                base_url, TemplateOptions(auth=self.auth, api_keys=self.api_keys is not None)
+            ),
             indent=2,
             sort_keys=True,
         )

@@ -21,7 +21,7 @@ from typing import Any
 from .auth import AuthMode, Authorization, auth_mode
 from .handler_code import settings_module, user_schema_module
 from .naming import pascal
-from .options import AUTH_NONE
+from .options import TemplateOptions
 from .routes import ROUTES, Route, paths
 from .usage_plan import API_KEY_HEADER, require_api_keys
 
@@ -365,19 +365,21 @@ def _preflight(path: str) -> dict[str, Any]:
 
 
 def build_openapi_document(
-    server_url: str | None = None, auth: str = AUTH_NONE, api_keys: bool = False
+    server_url: str | None = None, options: TemplateOptions | None = None
 ) -> dict[str, Any]:
     """The OpenAPI 3 document: every route of ``ROUTES``, nothing else.
 
     ``server_url`` replaces the deployed-stage server (the local server
     passes its own base URL so tools pointed at it test it, not AWS).
-    ``auth`` is the template's auth mode: it decides each operation's
-    security scheme and the ownership errors. ``api_keys`` (the template of
-    ``--api-keys``) adds the API key to every operation's requirement.
+    ``options`` are the template's synthesis options, whole, so that a
+    feature that changes the API's contract cannot be left out on the way
+    here: the auth mode decides each operation's security scheme and the
+    ownership errors, ``api_keys`` adds the API key to every requirement.
     """
-    mode = auth_mode(auth)
+    options = options or TemplateOptions()
+    mode = auth_mode(options.auth)
     operations: dict[str, dict[str, Any]] = {}
-    for route in require_api_keys(ROUTES) if api_keys else ROUTES:
+    for route in require_api_keys(ROUTES) if options.api_keys else ROUTES:
         operations.setdefault(route.path, {})[route.method.lower()] = _operation(route, mode)
     for path in paths():
         operations[path]["options"] = _preflight(path)
@@ -393,5 +395,5 @@ def build_openapi_document(
         "servers": [server],
         "tags": [{"name": "users"}],
         "paths": operations,
-        "components": _components(mode, api_keys),
+        "components": _components(mode, options.api_keys),
     }

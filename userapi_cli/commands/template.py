@@ -26,8 +26,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--openapi writes JSON only")
         from .openapi import document_text
 
-        options = template_options(args)
-        text = document_text(auth=options.auth, api_keys=options.api_keys)
+        text = document_text(options=template_options(args))
     else:
         from userapi_stack.template import build_template, render
 
